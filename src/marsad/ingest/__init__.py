@@ -1,0 +1,1 @@
+"""Ingest: read files, folders and JSONL into raw documents, then clean them into articles."""

@@ -1,0 +1,1 @@
+"""Interfaces: command line, Python API, REST API and web UI."""

@@ -1,0 +1,79 @@
+"""The Python API; the CLI and the REST API are thin layers over it.
+
+    import marsad
+    report = marsad.analyze(["../shared/corpus/seeds"])
+    report.write("report.json")
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from marsad.doc import Article
+from marsad.engines.local import LocalExecutor
+from marsad.ingest.read import IngestError
+from marsad.pipeline import link_corpus
+from marsad.report import Report, build_report
+from marsad.store.sqlite import SQLiteStore
+
+
+@dataclass
+class IngestResult:
+    ids: list[str] = field(default_factory=list)  # every article read, new or already stored
+    new: int = 0
+    errors: list[IngestError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """False only when nothing at all could be ingested."""
+        return bool(self.ids)
+
+
+def ingest(
+    paths: Iterable[str],
+    store: SQLiteStore,
+    on_error: Callable[[IngestError], None] | None = None,
+    progress: bool = False,
+    batch: int = 200,
+) -> IngestResult:
+    """Read, clean and annotate ``paths`` into ``store``; bad inputs are reported and skipped."""
+    from tqdm import tqdm
+
+    result = IngestResult()
+    seen: set[str] = set()
+    pending: list[Article] = []
+
+    def flush() -> None:
+        result.new += store.add_many(pending)
+        pending.clear()
+
+    items = LocalExecutor().run(list(paths))
+    for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
+        if isinstance(item, IngestError):
+            result.errors.append(item)
+            if on_error:
+                on_error(item)
+            continue
+        if item.id not in seen:
+            seen.add(item.id)
+            result.ids.append(item.id)
+            pending.append(item)
+        if len(pending) >= batch:
+            flush()
+    flush()
+    return result
+
+
+def report_for(store: SQLiteStore, ids: list[str] | None = None) -> Report:
+    """The report of the stored articles (all, or only ``ids``)."""
+    articles = list(store.articles(ids))
+    return build_report(articles, link_corpus(articles))
+
+
+def analyze(paths: Iterable[str], db: str = ":memory:", **ingest_options) -> Report:
+    """Ingest ``paths`` into the store ``db`` (in memory by default) and report on them."""
+    with SQLiteStore(db) as store:
+        result = ingest(paths, store, **ingest_options)
+        report = report_for(store, result.ids)
+    report.errors = result.errors  # not part of the JSON; for callers that want them
+    return report

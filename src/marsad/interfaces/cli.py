@@ -1,0 +1,103 @@
+"""Command line: ``marsad analyze | ingest | report``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from marsad.ingest.read import IngestError
+from marsad.interfaces.api import IngestResult, ingest, report_for
+from marsad.store.sqlite import SQLiteStore
+
+
+def _print_error(err: IngestError) -> None:
+    print(f"marsad: error: {err}", file=sys.stderr)
+
+
+def _summary(result: IngestResult, quiet: bool) -> None:
+    if quiet and not result.errors:
+        return
+    seen = len(result.ids)
+    print(
+        f"marsad: {seen} article(s) read ({result.new} new, {seen - result.new} already stored), "
+        f"{len(result.errors)} input(s) with errors",
+        file=sys.stderr,
+    )
+
+
+def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
+    store = SQLiteStore(args.db)
+    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet)
+    _summary(result, args.quiet)
+    return store, result
+
+
+def cmd_ingest(args) -> int:
+    store, result = _ingest(args)
+    store.close()
+    return 0 if result.ok else 1
+
+
+def cmd_analyze(args) -> int:
+    store, result = _ingest(args)
+    with store:
+        if not result.ok:
+            return 1
+        report = report_for(store, result.ids)
+    report.write(args.out)
+    if not args.quiet:
+        _describe(report, args.out)
+    return 0
+
+
+def cmd_report(args) -> int:
+    with SQLiteStore(args.db) as store:
+        report = report_for(store)
+    report.write(args.out)
+    if not args.quiet:
+        _describe(report, args.out)
+    return 0
+
+
+def _describe(report: dict, out: str) -> None:
+    counts = {k: len(report[k]) for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")}
+    print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    outlets = Counter(a["outlet"] or "?" for a in report["articles"])
+    print("outlets: " + ", ".join(f"{o} ({n})" for o, n in outlets.most_common()))
+    for story in report["stories"]:
+        print(f"story {story['id']}: {story['title']} ({len(story['articles'])} articles)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="marsad", description="Marsad (مرصد): an Arabic news observatory")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, db_default):
+        sp.add_argument("--db", default=db_default, help=f"SQLite store (default: {db_default})")
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+
+    a = sub.add_parser("analyze", help="ingest inputs and write the report on them")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt, .html, .jsonl, .gz)")
+    a.add_argument("--out", required=True, help="report JSON to write")
+    common(a, ":memory:")
+    a.set_defaults(func=cmd_analyze)
+
+    i = sub.add_parser("ingest", help="ingest inputs into the store")
+    i.add_argument("paths", nargs="+", metavar="PATH")
+    common(i, "marsad.db")
+    i.set_defaults(func=cmd_ingest)
+
+    r = sub.add_parser("report", help="write the report of everything in the store")
+    r.add_argument("--out", required=True)
+    common(r, "marsad.db")
+    r.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

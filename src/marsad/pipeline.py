@@ -1,0 +1,53 @@
+"""The stages of Marsad, independent of where they run.
+
+Data flows one way: raw document -> Article (ingest) -> per-article annotation layers
+(extractors) -> corpus links (linkers) -> report. Per-article stages are pure functions of one
+document, so an executor (local, Spark) only decides how to map them over the input.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any, Callable
+
+from marsad.doc import Article
+from marsad.ingest.build import build_article
+from marsad.ingest.read import IngestError, RawDoc
+
+#: Per-article components, in order ("module:Class"); each adds one annotation layer.
+ARTICLE_COMPONENTS: tuple[str, ...] = ()
+
+Component = Callable[[Article], Article]
+
+
+def article_components(names: tuple[str, ...] = ARTICLE_COMPONENTS) -> list[Component]:
+    out = []
+    for name in names:
+        module, cls = name.split(":")
+        out.append(getattr(import_module(module), cls)())
+    return out
+
+
+def process(raw: RawDoc, components: list[Component]) -> Article | IngestError:
+    """Ingest and annotate one document; errors come back as values, never raised."""
+    try:
+        item = build_article(raw)
+        if isinstance(item, IngestError):
+            return item
+        for component in components:
+            item = component(item)
+        return item
+    except Exception as e:  # one broken page must not stop the run
+        return IngestError(raw.source, f"could not be processed: {type(e).__name__}: {e}", raw.line)
+
+
+@dataclass
+class CorpusLinks:
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    reuse: list[dict[str, Any]] = field(default_factory=list)
+    stories: list[dict[str, Any]] = field(default_factory=list)
+
+
+def link_corpus(articles: list[Article]) -> CorpusLinks:
+    """Cross-article linkers over a set of articles."""
+    return CorpusLinks()

@@ -1,0 +1,45 @@
+"""The analysis report (contract ``marsad.report/1``, see ../shared/contract/report.schema.json)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from marsad.doc import Article
+from marsad.pipeline import CorpusLinks
+
+SCHEMA_ID = "marsad.report/1"
+ARTICLE_FIELDS = (
+    "id", "source", "url", "title", "outlet", "author", "published", "published_source",
+    "text", "removed", "language", "wire",
+)
+
+
+class Report(dict):
+    """A report is a plain dict (JSON-ready) with a few conveniences."""
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self, ensure_ascii=False, indent=indent)
+
+    def write(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(self.to_json())
+            fh.write("\n")
+
+
+def _layer(articles: list[Article], layer: str) -> list[dict[str, Any]]:
+    return [{"article": a.id, **item} for a in articles for item in getattr(a, layer)]
+
+
+def build_report(articles: list[Article], links: CorpusLinks) -> Report:
+    return Report(
+        schema=SCHEMA_ID,
+        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        articles=[{k: getattr(a, k) for k in ARTICLE_FIELDS} for a in articles],
+        entities=links.entities,
+        quotes=_layer(articles, "quotes"),
+        numbers=_layer(articles, "numbers"),
+        dates=_layer(articles, "dates"),
+        reuse=links.reuse,
+        stories=links.stories,
+    )

@@ -1,0 +1,1 @@
+"""Text primitives: Arabic normalisation for matching, sentence and paragraph segmentation."""

@@ -1,0 +1,36 @@
+import json
+
+from marsad.interfaces.cli import main
+from marsad.store.sqlite import SQLiteStore
+
+PAGE = (
+    "ارتفاع أسعار الوقود للمرة الثانية هذا العام\n\n"
+    "رفعت الحكومة أسعار الوقود بنسبة 7 في المئة اعتباراً من منتصف ليل الجمعة، في خطوة هي الثانية منذ بداية العام.\n\n"
+    "وقالت وزارة الطاقة في بيان إن القرار يهدف إلى تقليص العجز في الموازنة العامة.\n"
+)
+
+
+def test_reingest_is_a_noop_and_ids_are_stable(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "fuel.txt").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(PAGE, encoding="utf-8")
+    db = str(tmp_path / "m.db")
+    assert main(["ingest", str(tmp_path / "in"), "--db", db]) == 0
+    assert "1 new" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path / "in"), str(tmp_path / "copy.txt"), "--db", db]) == 0
+    assert "0 new, 1 already stored" in capsys.readouterr().err
+    with SQLiteStore(db) as store:
+        assert store.count() == 1
+    main(["report", "--db", db, "--out", str(tmp_path / "r1.json"), "-q"])
+    main(["analyze", str(tmp_path / "copy.txt"), "--out", str(tmp_path / "r2.json"), "-q"])
+    r1 = json.loads((tmp_path / "r1.json").read_text(encoding="utf-8"))
+    r2 = json.loads((tmp_path / "r2.json").read_text(encoding="utf-8"))
+    assert r1["articles"][0]["id"] == r2["articles"][0]["id"]
+
+
+def test_store_uses_wal_and_keeps_state(tmp_path):
+    with SQLiteStore(str(tmp_path / "s.db")) as store:
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        store.put_state("k", b"v1")
+        store.put_state("k", b"v2")
+        assert store.get_state("k") == b"v2" and store.get_state("missing") is None

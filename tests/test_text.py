@@ -1,0 +1,66 @@
+from hypothesis import given, strategies as st
+
+from marsad.text.normalize import ascii_digits, normalize, normalize_with_map
+from marsad.text.segment import clauses, paragraphs, sentences
+
+
+def test_normalize_unifies_letter_forms_and_digits():
+    assert normalize("أحمد") == normalize("احمد") == normalize("إحمد")
+    assert normalize("مستشفى") == normalize("مستشفي")
+    assert normalize("مدرسة") == normalize("مدرسه")
+    assert normalize("مُحَمَّـــد") == "محمد"
+    assert normalize("٢٠٢٥") == "2025"
+    assert normalize("  A  b ") == "a b"
+
+
+def test_ascii_digits_keeps_length():
+    s = "في ٣ ديسمبر ٢٠٢٥"
+    assert ascii_digits(s) == "في 3 ديسمبر 2025"
+    assert len(ascii_digits(s)) == len(s)
+
+
+def test_normalize_with_map_points_back_into_the_original():
+    s = "قال الرئيسُ الأميركيّ إنّ"
+    key, index = normalize_with_map(s)
+    i = key.index("الاميركي")
+    assert s[index[i]:index[i + len("الاميركي") - 1] + 1] == "الأميركي"
+
+
+def test_sentences_respect_quotes_abbreviations_and_decimals():
+    text = (
+        "قال د. أحمد إن النمو بلغ 3.5 في المئة. وأضاف: «لن نتراجع. هذا قرارنا». "
+        "هل انتهت الأزمة؟ لا أحد يعرف!\nسطر جديد"
+    )
+    got = [s.text for s in sentences(text)]
+    assert got == [
+        "قال د. أحمد إن النمو بلغ 3.5 في المئة.",
+        "وأضاف: «لن نتراجع. هذا قرارنا».",
+        "هل انتهت الأزمة؟",
+        "لا أحد يعرف!",
+        "سطر جديد",
+    ]
+
+
+def test_paragraphs_and_clauses():
+    text = "الفقرة الأولى، وفيها فاصلة؛ ثم فاصلة منقوطة.\n\nالفقرة الثانية."
+    ps = paragraphs(text)
+    assert [p.text for p in ps] == ["الفقرة الأولى، وفيها فاصلة؛ ثم فاصلة منقوطة.", "الفقرة الثانية."]
+    assert [c.text for c in clauses(text, ps[0].start, ps[0].end)] == [
+        "الفقرة الأولى", "وفيها فاصلة", "ثم فاصلة منقوطة.",
+    ]
+
+
+ARABICISH = st.text(alphabet=st.sampled_from(list("ابتثجحخدذرسشصقلمنهوي «»“”\".؟!،؛\n 0123456789")), max_size=300)
+
+
+@given(ARABICISH)
+def test_segments_index_exactly(text):
+    for seg in sentences(text) + paragraphs(text) + clauses(text):
+        assert text[seg.start:seg.end] == seg.text
+        assert seg.text.strip() == seg.text and seg.text
+
+
+@given(ARABICISH)
+def test_sentences_cover_all_non_space_text(text):
+    covered = "".join(s.text for s in sentences(text))
+    assert covered.replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
