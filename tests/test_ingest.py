@@ -111,3 +111,14 @@ def test_gzipped_text_and_recursive_folders(tmp_path):
     items = list(build_articles([str(tmp_path)]))
     assert len(items) == 1 and items[0].title.startswith("وزير المالية")
     assert items[0].source.endswith("deep.txt.gz")
+
+
+def test_jsonl_in_utf16_and_a_line_with_bad_bytes(tmp_path):
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in _records()[:1]) + "\n"
+    (tmp_path / "u16.jsonl").write_bytes(lines.encode("utf-16"))
+    [a] = list(build_articles([str(tmp_path / "u16.jsonl")]))
+    assert a.title == "افتتاح معرض الكتاب"
+    (tmp_path / "bad.jsonl").write_bytes(lines.encode("utf-8") + b'{"text": "\xff\xfe"}\n')
+    first, second = list(build_articles([str(tmp_path / "bad.jsonl")]))
+    assert first.title == "افتتاح معرض الكتاب"
+    assert isinstance(second, IngestError) and second.line == 2 and "undecodable" in second.problem

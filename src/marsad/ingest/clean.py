@@ -21,6 +21,7 @@ _SENTENCE_END = tuple(".!?؟…»”\"'):")
 _BULLET = re.compile(r"^[-–—•·*]\s*")
 _BYLINE = re.compile(r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تقرير|by)\s*:?\s*(?P<name>[^\d:]{3,60})$", re.I)
 _LONG = 100  # a line this long is body text, whatever it ends with
+MAX_SIGNATURE_LINES = 3
 
 
 @dataclass
@@ -151,7 +152,8 @@ def _take_signature(body: list[str], out: CleanPage) -> None:
     if last_body < 0:
         return
     tail = body[last_body + 1:]
-    if tail and all(len(ln) <= 80 for ln in tail):
+    # A signature is a line or three; a longer run, or bullet points, is a closing list.
+    if tail and len(tail) <= MAX_SIGNATURE_LINES and all(len(ln) <= 80 and not _BULLET.match(ln) for ln in tail):
         del body[last_body + 1:]
         out.signature.extend(tail)
         out.removed.extend(tail)

@@ -7,6 +7,7 @@ the others.
 """
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import os
@@ -71,18 +72,18 @@ def discover(paths: list[str]) -> Iterator[str | IngestError]:
 
 
 def read_path(path: str) -> Iterator[RawDoc | IngestError]:
-    """Read one input file into raw documents (several for JSONL)."""
+    """Read one input file into raw documents (several for JSONL, streamed line by line)."""
     ext, compressed = _kind(path)
+    opener = gzip.open if compressed else open
     try:
-        with open(path, "rb") as fh:
+        if ext in JSONL_EXT:
+            with opener(path, "rb") as fh:
+                yield from _read_jsonl(path, fh)
+            return
+        with opener(path, "rb") as fh:
             data = fh.read()
-        if compressed:
-            data = gzip.decompress(data)
     except (OSError, EOFError) as e:
         yield IngestError(path, f"cannot read: {getattr(e, 'strerror', None) or e}")
-        return
-    if ext in JSONL_EXT:
-        yield from _read_jsonl(path, data)
         return
     try:
         text, _encoding = decode(data)
@@ -95,15 +96,35 @@ def read_path(path: str) -> Iterator[RawDoc | IngestError]:
         yield RawDoc(path, "text", text)
 
 
-def _read_jsonl(path: str, data: bytes) -> Iterator[RawDoc | IngestError]:
-    try:
-        text, _ = decode(data)
-    except DecodeError as e:
-        yield IngestError(path, str(e))
+def _jsonl_lines(path: str, fh) -> Iterator[tuple[int, str] | IngestError]:
+    """Decoded lines of a JSONL stream; JSON text is UTF-8 (RFC 8259), a UTF-16 file is decoded whole."""
+    head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (len(head) == 4 and 0 in head):
+        try:
+            text, _ = decode(fh.read())
+        except DecodeError as e:
+            yield IngestError(path, str(e))
+            return
+        yield from enumerate(text.splitlines(), 1)
         return
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, raw in enumerate(fh, 1):
+        try:
+            yield n, raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as e:
+            yield IngestError(path, f"undecodable bytes at column {e.start + 1}: not UTF-8", n)
+
+
+def _read_jsonl(path: str, fh) -> Iterator[RawDoc | IngestError]:
+    empty = True
+    for item in _jsonl_lines(path, fh):
+        if isinstance(item, IngestError):
+            empty = False
+            yield item
+            continue
+        n, line = item
         if not line.strip():
             continue
+        empty = False
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as e:
@@ -120,6 +141,8 @@ def _read_jsonl(path: str, data: bytes) -> Iterator[RawDoc | IngestError]:
             yield RawDoc(source, "html", rec["html"], meta, n)
         else:
             yield IngestError(path, "record has no 'text' or 'html'", n)
+    if empty:
+        yield IngestError(path, "empty file")
 
 
 def read_all(paths: list[str]) -> Iterator[RawDoc | IngestError]:
