@@ -117,6 +117,10 @@ def _cut_tail_block(body: list[str], out: CleanPage) -> None:
             if kind == "author" and name and len(name.split()) <= 5 and not _is_body(name):
                 out.author = name
             out.removed.extend(tail)
+            # A site signature can still close the page below the author box.
+            last = tail[-1]
+            if len(tail) > 2 and len(last) <= 60 and last != out.author and not _is_body(last):
+                out.signature.append(last)
             return
 
 
