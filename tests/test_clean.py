@@ -129,3 +129,29 @@ def test_seed_002_repeated_block_dropped_once(seed_articles):
         assert a.text.count(start) == 1, start
         assert any(start in r for r in a.removed), start
     assert "وإثر عودته للسلطة في يناير" in a.text  # new content after the related box is kept
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+LINES = st.sampled_from([
+    "وقال الوزير إن المفاوضات ستستأنف الأسبوع المقبل في العاصمة.",
+    "أبرز النقاط", "- موقع الخبر", "- 3 ديسمبر 2025", "2 دقيقة قراءة", "تعليقات", "اقرأ المزيد",
+    "Sorry, you need to enable JavaScript to visit this website.", "gettyimages 1 jpg", "Author", "",
+    "وأكدت الوزارة في بيان أن الخطة تشمل بناء ثلاثة مستشفيات جديدة خلال عامين في المناطق الريفية.",
+    "تجميد الأسعار لمدة ستة أشهر.", "• بند في قائمة", "المزيد من سياسة",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINES, max_size=25))
+def test_cleaning_never_invents_or_loses_text(page_lines):
+    """Every kept paragraph is an input line, and every non-blank input line is kept, is the
+    title or a header line, or is listed in `removed`."""
+    raw = "\n".join(page_lines)
+    page = clean_page(raw)
+    inputs = [ln.strip() for ln in page_lines if ln.strip()]
+    for p in page.paragraphs:
+        assert p in inputs
+    accounted = page.paragraphs + page.removed + ([page.title] if page.title else [])
+    for ln in inputs:
+        assert ln in accounted
