@@ -15,7 +15,10 @@ from marsad.ingest.build import build_article
 from marsad.ingest.read import IngestError, RawDoc
 
 #: Per-article components, in order ("module:Class"); each adds one annotation layer.
-ARTICLE_COMPONENTS: tuple[str, ...] = ()
+ARTICLE_COMPONENTS: tuple[str, ...] = (
+    "marsad.extract.dates:DateExtractor",
+    "marsad.extract.numbers:NumberExtractor",
+)
 
 Component = Callable[[Article], Article]
 

@@ -1,0 +1,1 @@
+"""Per-article extractors: each component adds one annotation layer to an Article."""
