@@ -9,7 +9,7 @@ DEMO   := demo
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,spark]'
 	touch $(STAMP)
 
 # Analyse the bundled examples into the embedded SQLite store, write the report, summarise it.
@@ -28,7 +28,7 @@ bench: $(STAMP)
 
 # Re-pin the dependency set after changing pyproject.toml.
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^marsad' > constraints.txt
+	$(BIN)/python -m pip list --format=freeze --exclude-editable --disable-pip-version-check | grep -v "^marsad=" > constraints.txt
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -35,6 +35,7 @@ def ingest(
     on_error: Callable[[IngestError], None] | None = None,
     progress: bool = False,
     batch: int = 200,
+    engine: str = "local",
 ) -> IngestResult:
     """Read, clean and annotate ``paths`` into ``store``; bad inputs are reported and skipped."""
     from tqdm import tqdm
@@ -47,7 +48,7 @@ def ingest(
         result.new += store.add_many(pending)
         pending.clear()
 
-    items = LocalExecutor().run(list(paths))
+    items = executor(engine).run(list(paths))
     for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
         if isinstance(item, IngestError):
             result.errors.append(item)
@@ -62,6 +63,17 @@ def ingest(
             flush()
     flush()
     return result
+
+
+def executor(engine: str):
+    """The executor that runs the per-article stages: "local" (this process) or "spark"."""
+    if engine == "spark":
+        from marsad.engines.spark import SparkExecutor
+
+        return SparkExecutor()
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r} (local or spark)")
+    return LocalExecutor()
 
 
 def report_for(store: SQLiteStore, ids: list[str] | None = None) -> Report:

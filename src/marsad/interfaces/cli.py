@@ -27,7 +27,7 @@ def _summary(result: IngestResult, quiet: bool) -> None:
 
 def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
     store = SQLiteStore(args.db)
-    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet)
+    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine)
     _summary(result, args.quiet)
     return store, result
 
@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marsad", description="Marsad (مرصد): an Arabic news observatory")
     sub = p.add_subparsers(dest="command", required=True)
 
+    def engine(sp):
+        sp.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help="where per-article stages run (spark needs pyspark and Java)")
+
     def common(sp, db_default):
         sp.add_argument("--db", default=db_default, help=f"SQLite store (default: {db_default})")
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -80,11 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt, .html, .jsonl, .gz)")
     a.add_argument("--out", required=True, help="report JSON to write")
     common(a, ":memory:")
+    engine(a)
     a.set_defaults(func=cmd_analyze)
 
     i = sub.add_parser("ingest", help="ingest inputs into the store")
     i.add_argument("paths", nargs="+", metavar="PATH")
     common(i, "marsad.db")
+    engine(i)
     i.set_defaults(func=cmd_ingest)
 
     r = sub.add_parser("report", help="write the report of everything in the store")
