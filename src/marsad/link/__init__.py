@@ -1,0 +1,1 @@
+"""Cross-article linkers: entity names, text reuse, stories, cross-source comparison."""
