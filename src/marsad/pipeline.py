@@ -6,9 +6,8 @@ document, so an executor (local, Spark) only decides how to map them over the in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, Callable
+from typing import Callable
 
 from marsad.doc import Article
 from marsad.ingest.build import build_article
@@ -16,6 +15,8 @@ from marsad.ingest.read import IngestError, RawDoc
 
 #: Per-article components, in order ("module:Class"); each adds one annotation layer.
 ARTICLE_COMPONENTS: tuple[str, ...] = (
+    "marsad.extract.entities:EntityTagger",
+    "marsad.extract.quotes:QuoteExtractor",  # needs the mentions layer for speakers
     "marsad.extract.dates:DateExtractor",
     "marsad.extract.numbers:NumberExtractor",
 )
@@ -42,15 +43,3 @@ def process(raw: RawDoc, components: list[Component]) -> Article | IngestError:
         return item
     except Exception as e:  # one broken page must not stop the run
         return IngestError(raw.source, f"could not be processed: {type(e).__name__}: {e}", raw.line)
-
-
-@dataclass
-class CorpusLinks:
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    reuse: list[dict[str, Any]] = field(default_factory=list)
-    stories: list[dict[str, Any]] = field(default_factory=list)
-
-
-def link_corpus(articles: list[Article]) -> CorpusLinks:
-    """Cross-article linkers over a set of articles."""
-    return CorpusLinks()

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from marsad.doc import Article
-from marsad.pipeline import CorpusLinks
+from marsad.link.corpus import CorpusLinks
 
 SCHEMA_ID = "marsad.report/1"
 ARTICLE_FIELDS = (
@@ -31,13 +31,24 @@ def _layer(articles: list[Article], layer: str) -> list[dict[str, Any]]:
     return [{"article": a.id, **item} for a in articles for item in getattr(a, layer)]
 
 
+def _quotes(articles: list[Article]) -> list[dict[str, Any]]:
+    """Quotes with `speaker` = the entity id of the mention the speaker resolved to."""
+    out = []
+    for a in articles:
+        for q in a.quotes:
+            i = q.get("speaker_mention")
+            entity = a.mentions[i].get("entity") if i is not None and i < len(a.mentions) else None
+            out.append({"article": a.id, "speaker": entity, **q})
+    return out
+
+
 def build_report(articles: list[Article], links: CorpusLinks) -> Report:
     return Report(
         schema=SCHEMA_ID,
         generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         articles=[{k: getattr(a, k) for k in ARTICLE_FIELDS} for a in articles],
         entities=links.entities,
-        quotes=_layer(articles, "quotes"),
+        quotes=_quotes(articles),
         numbers=_layer(articles, "numbers"),
         dates=_layer(articles, "dates"),
         reuse=links.reuse,

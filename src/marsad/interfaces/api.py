@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from marsad.doc import Article
 from marsad.engines.local import LocalExecutor
 from marsad.ingest.read import IngestError
-from marsad.pipeline import link_corpus
+from marsad.link.corpus import STATE_KEY, CorpusState, link_corpus
 from marsad.report import Report, build_report
 from marsad.store.sqlite import SQLiteStore
 
@@ -62,7 +62,25 @@ def ingest(
         if len(pending) >= batch:
             flush()
     flush()
+    update_corpus(store)
     return result
+
+
+def load_state(store: SQLiteStore) -> CorpusState:
+    blob = store.get_state(STATE_KEY)
+    return CorpusState.from_bytes(blob) if blob else CorpusState()
+
+
+def update_corpus(store: SQLiteStore) -> CorpusState:
+    """Link every stored article not yet in the corpus state (reuse pairs, story), then save.
+    Runs after the articles are stored, so an interrupted run loses no article: the next run
+    links what this one did not."""
+    state = load_state(store)
+    missing = [i for i in store.ids() if i not in state.reuse]
+    if missing:
+        state.add(list(store.articles(missing)))
+        store.put_state(STATE_KEY, state.to_bytes())
+    return state
 
 
 def executor(engine: str):
@@ -79,7 +97,7 @@ def executor(engine: str):
 def report_for(store: SQLiteStore, ids: list[str] | None = None) -> Report:
     """The report of the stored articles (all, or only ``ids``)."""
     articles = list(store.articles(ids))
-    return build_report(articles, link_corpus(articles))
+    return build_report(articles, link_corpus(articles, load_state(store)))
 
 
 def analyze(paths: Iterable[str], db: str = ":memory:", **ingest_options) -> Report:

@@ -59,6 +59,24 @@ def cmd_report(args) -> int:
     return 0
 
 
+DEFAULT_TRAIN_BIO = "../shared/data/ner/anercorp/train.bio"
+
+
+def cmd_train(args) -> int:
+    """Reproduce shipped model weights (today: the NER)."""
+    from marsad.ner.train import main as train_ner
+
+    train_ner([args.train_bio] + ([args.out] if args.out else []))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from marsad.ner.evaluate import main as eval_ner
+
+    eval_ner([args.bio_file] + (["--rules"] if args.rules else []))
+    return 0
+
+
 def _describe(report: dict, out: str) -> None:
     counts = {k: len(report[k]) for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")}
     print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -97,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True)
     common(r, "marsad.db")
     r.set_defaults(func=cmd_report)
+    t = sub.add_parser("train", help="reproduce the shipped model weights")
+    t.add_argument("model", choices=("ner",))
+    t.add_argument("train_bio", nargs="?", default=DEFAULT_TRAIN_BIO, help=f"BIO training file (default: {DEFAULT_TRAIN_BIO})")
+    t.add_argument("--out", help="where to write the model (default: the shipped model's path)")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("eval", help="score a model on a labelled file")
+    e.add_argument("model", choices=("ner",))
+    e.add_argument("bio_file", metavar="FILE.bio")
+    e.add_argument("--rules", action="store_true", help="score the full tagger (model + news rules)")
+    e.set_defaults(func=cmd_eval)
     return p
 
 

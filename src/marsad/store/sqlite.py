@@ -94,6 +94,9 @@ class SQLiteStore:
             if a is not None:
                 yield a
 
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY seq")]
+
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 

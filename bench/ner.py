@@ -1,0 +1,62 @@
+"""Throughput of the EntityTagger (CRF + rules) on ANT Corpus articles.
+
+    .venv/bin/python bench/ner.py --limit 2000 [--corpus ../shared/corpus/ant/ant-v2.1.jsonl.gz] [--no-rules]
+
+Prints articles/s, tokens/s and mentions per article. Single process; the first article's
+model and word-list loading is timed separately.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+from collections import Counter
+
+DEFAULT_CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus", "ant", "ant-v2.1.jsonl.gz")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from marsad.doc import Article
+    from marsad.extract.entities import EntityTagger
+    from marsad.ner.tokenize import tokenize
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--limit", type=int, default=2000)
+    ap.add_argument("--no-rules", action="store_true", help="time the bare CRF")
+    args = ap.parse_args(argv)
+    if not os.path.exists(args.corpus):
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 1
+    articles = []
+    with gzip.open(args.corpus, "rt", encoding="utf-8") as f:
+        for line in f:
+            if len(articles) >= args.limit:
+                break
+            doc = json.loads(line)
+            if doc.get("text"):
+                articles.append(Article(id=doc["id"], source=args.corpus, text=doc["text"]))
+    tagger = EntityTagger(use_rules=not args.no_rules)
+    t0 = time.perf_counter()
+    tagger(Article(id="warm", source="-", text="قال الرئيس الروسي فلاديمير بوتين في موسكو."))
+    warm = time.perf_counter() - t0
+    tokens = sum(len(tokenize(a.text)) for a in articles)
+    types: Counter = Counter()
+    t0 = time.perf_counter()
+    for a in articles:
+        tagger(a)
+        types.update(m["type"] for m in a.mentions)
+    seconds = time.perf_counter() - t0
+    n = len(articles)
+    print(f"articles: {n}  tokens: {tokens}  rules: {not args.no_rules}")
+    print(f"load + first article: {warm:.2f} s")
+    print(f"time: {seconds:.1f} s  articles/s: {n / seconds:.1f}  tokens/s: {tokens / seconds:.0f}")
+    print(f"mentions/article: {sum(types.values()) / max(n, 1):.1f}  by type: {dict(sorted(types.items()))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Named entities (PER, ORG, LOC) with roles: the per-article ``mentions`` layer.
+
+The CRF (:mod:`marsad.ner.model`, trained on ANERcorp) tags each sentence; news-register rules
+(:mod:`marsad.ner.rules`) add fixed organisation names, organisation patterns, persons named
+after a title with their role, and gazetteer places. Mentions leave out attached conjunction
+and preposition clitics ("لبوتين" → "بوتين", "والكرملين" → "الكرملين").
+"""
+from __future__ import annotations
+
+from typing import Any, Collection
+
+from marsad.doc import Article
+from marsad.ner import clitics, rules
+from marsad.ner.bio import chunks
+from marsad.ner.lexicon import norm
+from marsad.ner.rules import Span
+from marsad.ner.tokenize import Token, tokenize
+from marsad.text.segment import sentences
+
+_TYPES = {"PERS": "PER", "PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC"}
+
+
+class EntityTagger:
+    """Adds ``article.mentions``: dicts ``{start, end, type, text}`` plus ``role``,
+    ``role_start``, ``role_end`` when a title/role precedes a person.
+
+    ``model_path`` defaults to the shipped model; ``use_rules=False`` gives the bare CRF.
+    """
+
+    def __init__(self, model_path: str | None = None, use_rules: bool = True):
+        self.model_path = model_path
+        self.use_rules = use_rules
+
+    def __call__(self, article: Article) -> Article:
+        article.mentions = self.mentions(article.text)
+        return article
+
+    def mentions(self, text: str) -> list[dict[str, Any]]:
+        doc = [toks for sent in sentences(text) if (toks := tokenize(text, sent.start, sent.end))]
+        doc_spans = tag_document([[t.text for t in toks] for toks in doc], self.model_path, self.use_rules)
+        known = {norm(t.text) for toks in doc for t in toks}  # "وزابوريجيا" beside "زابوريجيا"
+        return [
+            _to_mention(text, toks, s, known)
+            for toks, spans in zip(doc, doc_spans)
+            for s in spans
+            if s.type in ("PER", "LOC", "ORG")
+        ]
+
+
+def tag_document(doc: list[list[str]], model_path: str | None = None, use_rules: bool = True) -> list[list[Span]]:
+    """Entity spans (token indices; types PER, LOC, ORG, MISC) for each sentence of a document."""
+    from marsad.ner.features import document_features
+    from marsad.ner.model import tag, tag_with_person_probs
+
+    out = []
+    for words, feats in zip(doc, document_features(doc)):
+        if use_rules:
+            tags, probs = tag_with_person_probs(words, model_path, feats)
+        else:
+            tags, probs = tag(words, model_path, feats), []
+        spans = [Span(s, e, _TYPES.get(k, k)) for k, s, e in chunks(tags)]
+        if use_rules:
+            spans = apply_rules(words, tags, probs, spans)
+        out.append(spans)
+    if use_rules:
+        rules.propagate(doc, out)
+    return out
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _within(a: Span, b: Span) -> bool:
+    return b.start <= a.start and a.end <= b.end
+
+
+def apply_rules(words: list[str], tags: list[str], probs: list[float], spans: list[Span]) -> list[Span]:
+    """Merge rule spans into the model's spans for one sentence (token indices)."""
+    keys = [rules.article_key(w) for w in words]
+    spans = [part for s in spans for part in (rules.split_person(words, s) if s.type == "PER" else [s])]
+    # Fixed organisation names are precise: they replace what they overlap unless a longer
+    # ORG from the model already covers them ("وكالة فرانس برس").
+    for r in rules.org_name_spans(keys):
+        if any(s.type == "ORG" and _within(r, s) for s in spans):
+            continue
+        spans = [s for s in spans if not _overlaps(s, r)] + [r]
+    for r in rules.org_pattern_spans(words):
+        hit = [s for s in spans if _overlaps(s, r)]
+        if not hit:
+            spans.append(r)
+        elif all(s.type in ("ORG", "LOC") and s.start >= r.start for s in hit):
+            merged = Span(r.start, max([r.end] + [s.end for s in hit]), "ORG", "org_pattern")
+            spans = [s for s in spans if s not in hit] + [merged]
+    covered = {i for s in spans if s.type in ("ORG", "LOC", "MISC") for i in range(s.start, s.end)}
+    for r in rules.title_person_spans(words, tags, probs, covered):
+        hit = [s for s in spans if _overlaps(s, r)]
+        if all(_within(s, r) for s in hit) or all(s.type == "PER" and s.start == r.start for s in hit):
+            # new person, or the model's is extended ("ستيف" → "ستيف ويتكوف")
+            r.end = max([r.end] + [s.end for s in hit])
+            spans = [s for s in spans if s not in hit] + [r]
+    # An adverb in -اً ("روسياً", "أوكرانياً") is not a name.
+    spans = [s for s in spans if not rules.is_adverb(words[s.end - 1])]
+    for r in rules.first_name_spans(words, tags, probs):
+        hit = sorted((s for s in spans if _overlaps(s, r)), key=lambda s: s.start)
+        if not hit:
+            spans.append(r)
+        elif all(s.type == "PER" for s in hit) and all(_within(s, r) for s in hit[1:]):
+            keep = hit[0]  # extend the person already found, keeping its role
+            keep.start, keep.end = min(keep.start, r.start), max([r.end] + [s.end for s in hit])
+            spans = [s for s in spans if s not in hit[1:]]
+    spans = [part for s in spans for part in (rules.split_person(words, s) if s.type == "PER" else [s])]
+    spans = [rules.trim_person(words, probs, s) if s.type == "PER" else s for s in spans]
+    for r in rules.place_spans(keys, words):
+        if not any(_overlaps(s, r) for s in spans):
+            spans.append(r)
+    spans.sort(key=lambda s: s.start)
+    covered = {i for s in spans if s.type in ("ORG", "LOC", "MISC") for i in range(s.start, s.end)}
+    for s in spans:
+        if s.type == "PER" and s.role is None:
+            s.role = rules.role_before(words, tags, s, covered)
+    return spans
+
+
+def _to_mention(text: str, tokens: list[Token], span: Span, known: Collection[str] = ()) -> dict[str, Any]:
+    first = tokens[span.start]
+    start = first.start + clitics.mention_skip(first.text, known)
+    end = tokens[span.end - 1].end
+    item: dict[str, Any] = {"start": start, "end": end, "type": span.type, "text": text[start:end]}
+    if span.role:
+        head = tokens[span.role[0]]
+        r_start = head.start + clitics.mention_skip(head.text)
+        r_end = tokens[span.role[1] - 1].end
+        item.update(role=text[r_start:r_end], role_start=r_start, role_end=r_end)
+    return item

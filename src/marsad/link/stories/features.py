@@ -1,0 +1,209 @@
+"""Compact per-article signals for story clustering (no full text is kept).
+
+* content keys: the article's rarest words (and named-entity mentions when the NER layer is
+  present), weighted by rarity in general Arabic (wordfreq Zipf; a name the list has never seen
+  counts as rarest) and square-rooted term frequency, top :data:`MAX_KEYS`, L2-normalised;
+* specific numbers (two digits or more, years excluded) and explicit event dates, hashed;
+* publication day, and the event days the dates layer found;
+* the headline (or the first sentence of the lead when there is none), for story titles.
+
+Keys are hashed to uint32 so a story index stores a few hundred bytes per article.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from marsad.doc import Article
+from marsad.resources import lines
+from marsad.text.normalize import ascii_digits, normalize, strip_diacritics
+from marsad.text.segment import sentences
+
+MAX_KEYS = 40
+BODY_CHARS = 2000  # the event is told in the first paragraphs; later ones are background
+TITLE_TF = 2  # a headline word counts as two body occurrences
+MAX_ZIPF = 6.0  # words at least this common (في، قال …) carry no weight
+MIN_WEIGHT = 0.8  # drop keys commoner than Zipf 5.2 (روسيا، ساعات …)
+MAX_NUMBERS = 24
+MAX_TITLE = 200
+UNKNOWN_DAY = -1
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+@dataclass
+class ArticleFeatures:
+    id: str
+    outlet: str | None
+    day: int  # date ordinal of publication; UNKNOWN_DAY when unknown
+    event_days: tuple[int, ...]
+    keys: np.ndarray  # uint32, sorted
+    weights: np.ndarray  # float32, aligned with keys, L2 norm 1
+    numbers: np.ndarray  # uint32, sorted
+    title: str
+    has_title: bool
+
+
+def key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=4).digest(), "little")
+
+
+@lru_cache(maxsize=1)
+def _proclitics() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    article, bare = [], []
+    for line in lines("stories/proclitics.txt"):
+        kind, prefix = line.split("\t")
+        (article if kind == "article" else bare).append(prefix)
+    return tuple(sorted(article, key=len, reverse=True)), tuple(bare)
+
+
+@lru_cache(maxsize=300_000)
+def zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "ar")
+
+
+@lru_cache(maxsize=300_000)
+def word_key(surface: str) -> tuple[str, float]:
+    """(key, rarity weight) of a word as written (diacritics already removed).
+
+    The article and its fused prepositions are always stripped; a lone conjunction or
+    preposition only when what remains is a clearly commoner word ("لبوتين" → "بوتين"), so that
+    names which merely begin with و/ب/ل keep their first letter. Rarity is read on the written
+    form, since wordfreq knows Arabic spelled normally (ة, ى), not our matching keys.
+    """
+    article, bare = _proclitics()
+    stem = surface
+    for p in article:
+        if stem.startswith(p) and len(stem) - len(p) >= 3:
+            stem = stem[len(p):]
+            break
+    else:
+        if stem[0] in bare and len(stem) >= 4:
+            rest = stem[1:]
+            if zipf(rest) >= zipf(stem) + 0.5:
+                stem = rest
+    z = max(zipf(surface), zipf(stem))
+    weight = min(MAX_ZIPF, max(0.0, MAX_ZIPF - z))
+    return normalize(stem), weight
+
+
+def _day(value: str | None) -> int:
+    if not value or len(value) < 10:
+        return UNKNOWN_DAY
+    try:
+        return date.fromisoformat(value[:10]).toordinal()
+    except ValueError:
+        return UNKNOWN_DAY
+
+
+def _content_keys(article: Article) -> tuple[np.ndarray, np.ndarray]:
+    tf: dict[str, float] = {}
+    rarity: dict[str, float] = {}
+
+    def add(text: str, count: float) -> None:
+        for m in _WORD.finditer(strip_diacritics(text)):
+            key, w = word_key(m.group())
+            if w < MIN_WEIGHT or len(key) < 3:
+                continue
+            tf[key] = tf.get(key, 0.0) + count
+            rarity[key] = max(rarity.get(key, 0.0), w)
+
+    if article.title:
+        add(article.title, TITLE_TF)
+    add(article.text[:BODY_CHARS], 1.0)
+    # named-entity mentions (when the NER layer ran): the whole name is one more key, weighted
+    # like its rarest word, so "جاريد كوشنر" matches as a unit as well as word by word
+    for m in article.mentions or []:
+        words = [word_key(w.group()) for w in _WORD.finditer(strip_diacritics(m.get("text") or ""))]
+        words = [(k, w) for k, w in words if len(k) >= 3]
+        if not words:
+            continue
+        key = "E|" + " ".join(k for k, _ in words)
+        tf[key] = tf.get(key, 0.0) + 1.0
+        rarity[key] = max(max(w for _, w in words), MIN_WEIGHT)
+    if not tf:
+        return np.zeros(0, np.uint32), np.zeros(0, np.float32)
+    scored = sorted(((tf[k] ** 0.5) * rarity[k], k) for k in tf)[-MAX_KEYS:]
+    hashed: dict[int, float] = {}
+    for s, k in scored:
+        h = key_hash(k)
+        hashed[h] = hashed.get(h, 0.0) + s
+    keys = np.array(sorted(hashed), dtype=np.uint32)
+    weights = np.array([hashed[int(k)] for k in keys], dtype=np.float32)
+    return keys, weights / max(float(np.linalg.norm(weights)), 1e-12)
+
+
+def _number_keys(article: Article, event_days: tuple[int, ...]) -> np.ndarray:
+    """Specific figures: 701 (km²), 5600 (drones), 28 (points), 5.2 (magnitude); not years, not
+    one-digit counts."""
+    found: set[str] = set()
+    text = ascii_digits(((article.title or "") + "\n" + article.text[:BODY_CHARS * 2]))
+    for m in _NUMBER.finditer(text):
+        _add_number(found, m.group().replace(",", ""))
+    for item in article.numbers or []:
+        value = item.get("value")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            _add_number(found, f"{value:g}")
+    for d in event_days:
+        found.add("D|" + str(d))
+    return np.array(sorted({key_hash("N|" + k) for k in found})[:MAX_NUMBERS], dtype=np.uint32)
+
+
+def _add_number(found: set[str], raw: str) -> None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return
+    whole = value == int(value)
+    if (whole and value < 10) or (whole and 1900 <= value <= 2100):
+        return  # one-digit counts are everywhere; years are dates, not figures
+    found.add(f"{value:g}")
+
+
+def _event_days(article: Article) -> tuple[int, ...]:
+    days = set()
+    for item in article.dates or []:
+        d = _day(item.get("date") if isinstance(item.get("date"), str) else None)
+        if d != UNKNOWN_DAY:
+            days.add(d)
+    return tuple(sorted(days))[:8]
+
+
+def fallback_title(article: Article) -> str:
+    """The first sentence of the lead, shortened at a word boundary."""
+    for s in sentences(article.text):
+        if len(s.text.split()) >= 4:
+            text = s.text
+            break
+    else:
+        text = article.text.strip()
+    text = " ".join(text.split())
+    if len(text) > MAX_TITLE:
+        cut = text.rfind(" ", 0, MAX_TITLE)
+        text = text[: cut if cut > 0 else MAX_TITLE] + "…"
+    return text
+
+
+def article_features(article: Article) -> ArticleFeatures:
+    event_days = _event_days(article)
+    keys, weights = _content_keys(article)
+    has_title = bool(article.title and article.title.strip())
+    return ArticleFeatures(
+        id=article.id,
+        outlet=article.outlet,
+        day=_day(article.published),
+        event_days=event_days,
+        keys=keys,
+        weights=weights,
+        numbers=_number_keys(article, event_days),
+        title=" ".join(article.title.split()) if has_title else fallback_title(article),
+        has_title=has_title,
+    )

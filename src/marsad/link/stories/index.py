@@ -1,0 +1,192 @@
+"""The incremental story index: compact article rows, candidate retrieval, story features.
+
+Memory is bounded per article: a float16 512-d embedding, up to 40 hashed keys with weights,
+up to 24 hashed numbers, the date and the headline — never the text.
+
+Candidates for a new article are never all stories (sub-quadratic):
+
+* time blocking + exact nearest neighbours: cosine with the embeddings of articles published
+  within ``window_days`` (a day-bucket lookup, then one matrix product over a few thousand rows);
+  an undated article is compared with the ``recent_rows`` last arrivals;
+* an inverted index on each article's rarest keys (posting lists capped at ``posting_cap``
+  most recent rows, so a common name costs no more than a rare one);
+* the partners of the article's reuse pairs.
+
+The stories of those rows (at most ``max_candidate_stories``, by best cosine) are scored by
+:mod:`.decide`.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from marsad.link.stories.embed import DIM
+from marsad.link.stories.features import UNKNOWN_DAY, ArticleFeatures
+from marsad.resources import data_path
+
+
+@lru_cache(maxsize=1)
+def default_params() -> dict:
+    data = json.loads(data_path("stories/params.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@dataclass
+class Story:
+    number: int
+    id: str
+    rows: list[int] = field(default_factory=list)
+    emb_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float32))
+    lo: int = UNKNOWN_DAY  # earliest and latest known publication day of its members
+    hi: int = UNKNOWN_DAY
+
+    def add(self, row: int, vec: np.ndarray, day: int) -> None:
+        self.rows.append(row)
+        self.emb_sum += vec
+        if day != UNKNOWN_DAY:
+            self.lo = day if self.lo == UNKNOWN_DAY else min(self.lo, day)
+            self.hi = day if self.hi == UNKNOWN_DAY else max(self.hi, day)
+
+
+class Rows:
+    """Per-article compact state, addressed by row number (arrival order)."""
+
+    def __init__(self):
+        self.n = 0
+        self.emb = np.zeros((0, DIM), np.float16)
+        self.day = np.zeros(0, np.int32)
+        self.story = np.zeros(0, np.int32)
+        self.feats: list[ArticleFeatures] = []
+        self.row_of: dict[str, int] = {}
+        self.by_day: dict[int, list[int]] = {}
+        self.undated: list[int] = []
+        self.postings: dict[int, list[int]] = {}
+
+    def _grow(self) -> None:
+        cap = max(1024, 2 * len(self.day))
+        self.emb = np.concatenate([self.emb, np.zeros((cap - len(self.emb), DIM), np.float16)])
+        self.day = np.concatenate([self.day, np.zeros(cap - len(self.day), np.int32)])
+        self.story = np.concatenate([self.story, np.zeros(cap - len(self.story), np.int32)])
+
+    def add(self, f: ArticleFeatures, vec: np.ndarray, story: int, params: dict) -> int:
+        if self.n == len(self.day):
+            self._grow()
+        row = self.n
+        self.n += 1
+        self.emb[row] = vec
+        self.day[row] = f.day
+        self.story[row] = story
+        self.feats.append(f)
+        self.row_of[f.id] = row
+        if f.day == UNKNOWN_DAY:
+            self.undated.append(row)
+        else:
+            self.by_day.setdefault(f.day, []).append(row)
+        cap = params["posting_cap"]
+        for key in rarest_keys(f, params["index_keys"]):
+            plist = self.postings.setdefault(key, [])
+            plist.append(row)
+            if len(plist) > cap:
+                del plist[: len(plist) - cap]
+        return row
+
+    def window(self, day: int, params: dict) -> np.ndarray:
+        """Rows close in time: published within the window, plus recent undated rows; for an
+        undated article, the last ``recent_rows`` arrivals."""
+        if day == UNKNOWN_DAY:
+            return np.arange(max(0, self.n - params["recent_rows"]), self.n)
+        w = params["window_days"]
+        parts = [self.by_day.get(d, ()) for d in range(day - w, day + w + 1)]
+        rows = [r for p in parts for r in p] + self.undated[-params["undated_rows"]:]
+        return np.array(rows, dtype=np.int64)
+
+
+def rarest_keys(f: ArticleFeatures, k: int) -> list[int]:
+    if not len(f.keys):
+        return []
+    order = np.argsort(-f.weights, kind="stable")[:k]
+    return [int(x) for x in f.keys[order]]
+
+
+def candidate_rows(rows: Rows, f: ArticleFeatures, vec: np.ndarray, partners: list[int], params: dict) -> np.ndarray:
+    found: list[np.ndarray] = []
+    win = rows.window(f.day, params)
+    if len(win):
+        cos = rows.emb[win].astype(np.float32) @ vec
+        top = params["ann_top"]
+        if len(win) > top:
+            pick = np.argpartition(-cos, top)[:top]
+        else:
+            pick = np.arange(len(win))
+        pick = pick[cos[pick] >= params["ann_min_cos"]]
+        found.append(win[pick])
+    scores: dict[int, int] = {}
+    for key in rarest_keys(f, params["index_keys"]):
+        for r in rows.postings.get(key, ()):
+            scores[r] = scores.get(r, 0) + 1
+    if scores:
+        keyed = np.fromiter(scores, dtype=np.int64, count=len(scores))
+        if f.day != UNKNOWN_DAY:
+            d = rows.day[keyed]
+            keyed = keyed[(d == UNKNOWN_DAY) | (np.abs(d - f.day) <= params["key_window_days"])]
+        if len(keyed) > params["key_top"]:
+            counts = np.array([scores[int(r)] for r in keyed])
+            keyed = keyed[np.argsort(-counts, kind="stable")[: params["key_top"]]]
+        found.append(keyed)
+    if partners:
+        found.append(np.array(partners, dtype=np.int64))
+    if not found:
+        return np.zeros(0, np.int64)
+    return np.unique(np.concatenate(found))
+
+
+def story_features(rows: Rows, story: Story, f: ArticleFeatures, vec: np.ndarray, partners: dict[int, float],
+                   params: dict) -> np.ndarray:
+    """The :data:`~marsad.link.stories.decide.FEATURES` of (article, story). The story is seen
+    through its ``members_compared`` latest members, so a long story is judged by where it is now."""
+    members = story.rows[-params["members_compared"]:]
+    emb = rows.emb[members].astype(np.float32)
+    cos_max = float((emb @ vec).max())
+    centroid = story.emb_sum / max(float(np.linalg.norm(story.emb_sum)), 1e-12)
+    cos_centroid = float(centroid @ vec)
+    key_max, key_centroid = key_similarity(f, [rows.feats[r] for r in members])
+    numbers = 0.0
+    if len(f.numbers):
+        pool = np.concatenate([rows.feats[r].numbers for r in members])
+        numbers = min(3, int(np.isin(f.numbers, pool).sum())) / 3
+    reuse = max((partners.get(r, 0.0) for r in story.rows), default=0.0) if partners else 0.0
+    if f.day == UNKNOWN_DAY or story.lo == UNKNOWN_DAY:
+        days_apart, unknown = 0.0, 1.0
+    else:
+        gap = max(0, story.lo - f.day, f.day - story.hi)
+        days_apart, unknown = math.log1p(gap), 0.0
+    # max of member and centroid: a one-article story has them equal, so training cannot tell
+    # them apart, and either is evidence on its own
+    return np.array([max(cos_max, cos_centroid), max(key_max, key_centroid), numbers, reuse, days_apart, unknown],
+                    dtype=np.float64)
+
+
+def key_similarity(f: ArticleFeatures, members: list[ArticleFeatures]) -> tuple[float, float]:
+    """(best weighted key cosine with one member, cosine with the members' pooled keys)."""
+    if not len(f.keys) or not members:
+        return 0.0, 0.0
+    keys = np.concatenate([m.keys for m in members])
+    if not len(keys):
+        return 0.0, 0.0
+    weights = np.concatenate([m.weights for m in members]).astype(np.float64)
+    owner = np.repeat(np.arange(len(members)), [len(m.keys) for m in members])
+    pos = np.searchsorted(f.keys, keys)
+    pos[pos >= len(f.keys)] = 0
+    hit = f.keys[pos] == keys
+    prod = np.where(hit, weights * f.weights[pos], 0.0)
+    key_max = float(np.bincount(owner, weights=prod, minlength=len(members)).max())
+    uniq, inv = np.unique(keys, return_inverse=True)
+    pooled = np.bincount(inv, weights=weights)
+    norm = float(np.linalg.norm(pooled))
+    key_centroid = float(prod.sum()) / norm if norm else 0.0
+    return key_max, key_centroid
+

@@ -1,0 +1,259 @@
+"""CRF features for a sentence of tokens (ANERcorp-style tokenisation).
+
+Per token: the normalised word, its clitic-stripped stem and proclitics, affixes, shape,
+word-frequency rarity (wordfreq), gazetteer membership (single words and BIO-style phrase
+matches), trigger words (titles, nationality adjectives, organisation heads), distributional
+word clusters learnt from unlabelled news; and a ±2 window of the main ones.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from marsad.ner import clitics
+from marsad.ner.lexicon import MAX_PHRASE, nationality_stem, norm, phrases, words, zipf
+from marsad.ner.tokenize import is_punct
+
+GAZETTEERS = ("gaz_per", "gaz_loc", "gaz_org", "places", "first_names", "org_names")
+
+
+def _shape(token: str) -> str:
+    if token.isdigit() or token.replace(".", "").replace(",", "").isdigit():
+        return "num"
+    if is_punct(token):
+        return "punct"
+    if token.isascii():
+        return "latin_cap" if token[:1].isupper() else "latin"
+    return "ar"
+
+
+@lru_cache(maxsize=300_000)
+def token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(own features, features shared with neighbours) of one token, context-free."""
+    key = norm(token)
+    pre, stem = clitics.split(key)
+    shape = _shape(token)
+    z_word, z_stem = zipf(token), zipf(stem) if stem != key else zipf(token)
+    z = max(zipf(key), z_word)
+    own = [
+        "w=" + key,
+        "stem=" + stem,
+        "pre=" + pre,
+        "shape=" + shape,
+        "len=" + str(min(len(stem), 9)),
+        "zipf=" + str(int(z)),
+        "zstem=" + str(int(z_stem)),
+        "p2=" + stem[:2],
+        "p3=" + stem[:3],
+        "s1=" + stem[-1:],
+        "s2=" + stem[-2:],
+        "s3=" + stem[-3:],
+        "s4=" + stem[-4:],
+        "p4=" + stem[:4],
+        "ws2=" + key[-2:],
+        "ws3=" + key[-3:],
+    ]
+    shared = ["w=" + key, "stem=" + stem, "shape=" + shape, "zipf=" + str(int(z))]
+    if key.startswith("ال") or pre.endswith("ال") or pre.endswith("لل"):
+        own.append("def")
+        shared.append("def")
+    for name in GAZETTEERS:
+        if key in words(name) or stem in words(name) or (pre and key[len(pre) - 2 if pre.endswith("ال") else len(pre):] in words(name)):
+            own.append("in_" + name)
+            shared.append("in_" + name)
+    title = _title(key)
+    if title:
+        own.append("title")
+        shared.append("title")
+    if nationality_stem(key):
+        own.append("nat")
+        shared.append("nat")
+    if key in words("org_heads") or stem in _org_head_stems():
+        own.append("orghead")
+        shared.append("orghead")
+    if key in words("stop_names"):
+        own.append("stop")
+    morph = _morph_frequency(token)
+    own.extend(morph)
+    shared.extend(f for f in morph if f.startswith("dg="))
+    entry = _clusters().get(key) or _clusters().get(_article_stem(key)) or _clusters().get(stem)
+    if entry:
+        (coarse, mid, fine), dims = entry
+        own.extend(("c64=" + coarse, "c512=" + mid, "c2k=" + fine))
+        own.extend("e" + d for d in dims)
+        shared.append("c512=" + mid)
+    return tuple(own), tuple(shared)
+
+
+def _morph_frequency(token: str) -> list[str]:
+    """Distributional morphology from word frequencies: proper names rarely take the article
+    or inflect ("بيسكوف" is frequent, "البيسكوف" never seen; "موظف" has "الموظف", "موظفات")."""
+    base = token[clitics.mention_skip(token):]
+    if base.startswith("ال") and len(base) > 4:
+        base = base[2:]
+    if len(base) < 3 or is_punct(base) or base[:1].isdigit():
+        return []
+    zb, zd = zipf(base), zipf("ال" + base)
+    out = ["dg=" + str(max(-3, min(2, round(zd - zb))))]
+    if zb > 0 and zd == 0:
+        out.append("never_def")
+    if zipf(base + "ات") >= 1.5 or (not base.endswith("ة") and zipf(base + "ة") >= 1.5):
+        out.append("inflects")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _org_head_stems() -> frozenset[str]:
+    return frozenset(clitics.split(w)[1] for w in words("org_heads"))
+
+
+@lru_cache(maxsize=1)
+def _title_keys() -> frozenset[str]:
+    return frozenset(words("titles")) | frozenset(clitics.split(w)[1] for w in words("titles"))
+
+
+def _title(key: str) -> bool:
+    return key in _title_keys() or clitics.split(key)[1] in _title_keys()
+
+
+@lru_cache(maxsize=1)
+def _clusters() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """word → ((coarse, middle, fine) cluster ids, binarised embedding dimensions)."""
+    from marsad.resources import data_path
+
+    out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    try:
+        text = data_path("ner/clusters.tsv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, code, *rest = line.split("\t")
+            out[word] = (tuple(code.split("/")), tuple(rest[0].split()) if rest else ())
+    return out
+
+
+def cluster(key: str) -> tuple[str, ...] | None:
+    """(coarse, middle, fine) cluster ids of a normalised word, or None when unseen."""
+    entry = _clusters().get(key)
+    return entry[0] if entry else None
+
+
+def _phrase_tags(keys: list[str], stems: list[str]) -> list[list[str]]:
+    """BIO-style gazetteer phrase matches (longest first), e.g. ``gB_places`` on "جنوب" and
+    ``gI_places`` on "افريقيا" of "جنوب افريقيا"."""
+    out: list[list[str]] = [[] for _ in keys]
+    for name in ("gaz_loc", "gaz_org", "gaz_per", "places", "org_names"):
+        table = phrases(name)
+        i = 0
+        while i < len(keys):
+            matched = 0
+            for n in range(min(MAX_PHRASE, len(keys) - i), 1, -1):
+                first = (keys[i],) + tuple(keys[i + 1:i + n])
+                first_stem = (stems[i],) + tuple(keys[i + 1:i + n])
+                if first in table or first_stem in table:
+                    matched = n
+                    break
+            if matched:
+                out[i].append("gB_" + name)
+                for j in range(i + 1, i + matched):
+                    out[j].append("gI_" + name)
+                i += matched
+            else:
+                i += 1
+    return out
+
+
+def sentence_features(tokens: list[str]) -> list[list[str]]:
+    """Feature strings for each token of a sentence."""
+    per = [token_features(t) for t in tokens]
+    keys = [norm(t) for t in tokens]
+    stems = [_article_stem(k) for k in keys]
+    gaz = _phrase_tags(keys, stems)
+    n = len(tokens)
+    out = []
+    for i in range(n):
+        own, shared = per[i]
+        feats = ["bias", *own, *gaz[i]]
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < n:
+                feats.extend(f"{d}:{f}" for f in per[j][1])
+                if d in (-1, 1):
+                    feats.extend(f"{d}:{g}" for g in gaz[j])
+            else:
+                feats.append(f"{d}:" + ("BOS" if j < 0 else "EOS"))
+        if i > 0:
+            feats.append("w-1|w=" + keys[i - 1] + "|" + keys[i])
+        if i + 1 < n:
+            feats.append("w|w+1=" + keys[i] + "|" + keys[i + 1])
+        out.append(feats)
+    return out
+
+
+def _article_stem(key: str) -> str:
+    """The word with conjunction/preposition clitics removed but the article kept
+    ("والكرملين" → "الكرملين"), for matching gazetteer phrases that start with ال."""
+    pre, stem = clitics.split(key)
+    if pre.endswith("ال"):
+        return "ال" + stem
+    if pre.endswith("لل"):
+        return "ال" + stem
+    return stem if pre else key
+
+
+# --- document context aggregation -----------------------------------------------------------
+
+#: Consecutive BIO sentences grouped into one pseudo-document for training and evaluation
+#: (ANERcorp marks no article boundaries); the EntityTagger uses the real article.
+DOC_SIZE = 20
+_AGG_MAX_ZIPF = 4.5  # only words rare enough to be names get aggregated context
+
+
+def _aggregate(doc_keys: list[list[str]], doc_tokens: list[list[str]]) -> dict[str, set[str]]:
+    """For each rare word seen twice or more in a document, what its other occurrences say
+    (Ratinov & Roth 2009, context aggregation): a title before it, a given name before it,
+    a rare word after it, and the clusters of its neighbours."""
+    where: dict[str, list[tuple[int, int]]] = {}
+    for si, keys in enumerate(doc_keys):
+        for i, k in enumerate(keys):
+            where.setdefault(k, []).append((si, i))
+    out: dict[str, set[str]] = {}
+    for k, places in where.items():
+        if len(places) < 2 or len(k) < 3 or is_punct(k) or k[:1].isdigit():
+            continue
+        tok = doc_tokens[places[0][0]][places[0][1]]
+        if zipf(tok) >= _AGG_MAX_ZIPF or k in words("stop_names"):
+            continue
+        feats = {"agg_n=" + ("2" if len(places) == 2 else "3+" if len(places) < 5 else "5+")}
+        for si, i in places:
+            keys = doc_keys[si]
+            for j in (i - 1, i - 2):
+                if j >= 0 and _title(keys[j]):
+                    feats.add("agg_title")
+            if i > 0 and keys[i - 1] in words("first_names"):
+                feats.add("agg_after_first")
+            if i + 1 < len(keys) and not is_punct(keys[i + 1]) and zipf(doc_tokens[si][i + 1]) < 3.0:
+                feats.add("agg_before_rare")
+            for j, tag in ((i - 1, "pc"), (i + 1, "nc")):
+                if 0 <= j < len(keys):
+                    cl = cluster(keys[j])
+                    if cl:
+                        feats.add(f"agg_{tag}={cl[0]}")
+        out[k] = feats
+    return out
+
+
+def document_features(doc: list[list[str]]) -> list[list[list[str]]]:
+    """Features for each sentence of a document: :func:`sentence_features` plus the context
+    aggregated over the word's other occurrences in the document."""
+    doc_keys = [[norm(t) for t in tokens] for tokens in doc]
+    agg = _aggregate(doc_keys, doc)
+    out = []
+    for tokens, keys in zip(doc, doc_keys):
+        feats = sentence_features(tokens)
+        for f, k in zip(feats, keys):
+            extra = agg.get(k)
+            if extra:
+                f.extend(sorted(extra))
+        out.append(feats)
+    return out

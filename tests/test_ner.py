@@ -1,0 +1,221 @@
+"""NER: exact-span scorer, tokeniser offsets, clitic stripping, the shipped CRF + trigger rules."""
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from marsad.doc import Article, check_spans
+from marsad.ner.bio import chunks, read_bio
+from marsad.ner.clitics import mention_skip
+from marsad.ner.evaluate import format_table, score
+from marsad.ner.tokenize import tokenize
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "ner", "anercorp")
+
+
+# --- scorer -----------------------------------------------------------------------------------
+
+
+def test_chunks_conlleval_style():
+    tags = ["B-PERS", "I-PERS", "O", "I-LOC", "I-LOC", "B-ORG", "I-PERS", "B-LOC", "B-LOC"]
+    assert chunks(tags) == [
+        ("PERS", 0, 2), ("LOC", 3, 5), ("ORG", 5, 6), ("PERS", 6, 7), ("LOC", 7, 8), ("LOC", 8, 9),
+    ]
+
+
+def test_score_exact_spans_only():
+    gold = [["B-PERS", "I-PERS", "O", "B-LOC"], ["B-ORG", "I-ORG", "I-ORG", "O"]]
+    pred = [["B-PERS", "O", "O", "B-LOC"], ["B-ORG", "I-ORG", "I-ORG", "B-MISC"]]
+    r = score(gold, pred)
+    # PERS span is cut short: no credit; LOC and ORG exact; MISC is a false positive.
+    assert r["types"]["PERS"]["tp"] == 0 and r["types"]["PERS"]["gold"] == 1
+    assert r["types"]["LOC"]["f1"] == 1.0 and r["types"]["ORG"]["f1"] == 1.0
+    assert r["types"]["MISC"]["precision"] == 0.0
+    assert r["micro"]["tp"] == 2 and r["micro"]["predicted"] == 4 and r["micro"]["gold"] == 3
+    assert r["micro"]["precision"] == pytest.approx(0.5)
+    assert r["micro"]["recall"] == pytest.approx(2 / 3)
+    assert r["micro"]["f1"] == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
+    assert r["micro_per_loc_org"]["tp"] == 2 and r["micro_per_loc_org"]["predicted"] == 3
+    table = format_table(r)
+    assert "micro" in table and "PERS" in table and "66.67" in table
+
+
+def test_score_rejects_length_mismatch():
+    with pytest.raises(ValueError):
+        score([["O", "O"]], [["O"]])
+
+
+def test_read_bio_skips_blank_tokens(tmp_path):
+    path = tmp_path / "t.bio"
+    path.write_text("أعلن O\nالكرملين B-ORG\n O\nأمس O\n\nبوتين B-PERS\n", encoding="utf-8")
+    assert read_bio(str(path)) == [(["أعلن", "الكرملين", "أمس"], ["O", "B-ORG", "O"]), (["بوتين"], ["B-PERS"])]
+
+
+# --- tokeniser and clitics --------------------------------------------------------------------
+
+
+def test_tokenize_offsets_and_punctuation():
+    text = "قال «المتحدث» باسم الوزارة، سامي: 3.5 مليون (ناتو)؟"
+    toks = tokenize(text)
+    assert all(text[t.start:t.end] == t.text for t in toks)
+    assert [t.text for t in toks] == [
+        "قال", "«", "المتحدث", "»", "باسم", "الوزارة", "،", "سامي", ":", "3.5", "مليون", "(", "ناتو", ")", "؟",
+    ]
+
+
+@pytest.mark.parametrize(
+    "token, mention",
+    [
+        ("لبوتين", "بوتين"),
+        ("والكرملين", "الكرملين"),
+        ("وبالكرملين", "الكرملين"),
+        ("وموسكو", "موسكو"),
+        ("بموسكو", "موسكو"),
+        ("لندن", "لندن"),
+        ("واشنطن", "واشنطن"),
+        ("فلاديمير", "فلاديمير"),
+        ("وليد", "وليد"),
+        ("باريس", "باريس"),
+    ],
+)
+def test_mention_skip(token, mention):
+    assert token[mention_skip(token):] == mention
+
+
+# --- the shipped model and the rules ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    from marsad.extract.entities import EntityTagger
+
+    return EntityTagger()
+
+
+def _tag(tagger, text):
+    article = Article(id="t", source="test", text=text)
+    tagger(article)
+    assert check_spans(article) == []
+    return article.mentions
+
+
+def _find(mentions, text):
+    return [m for m in mentions if m["text"] == text]
+
+
+def test_offsets_index_exactly(tagger):
+    text = (
+        "أعلنت وزارة الخارجية الفرنسية، اليوم الاثنين، أن الوزير سيزور القاهرة وعمّان الأسبوع المقبل.\n\n"
+        "وقال المتحدث باسم الحكومة الألمانية شتيفن هيبشترايت للصحفيين في برلين إن «الاتفاق ممكن»."
+    )
+    mentions = _tag(tagger, text)
+    assert mentions, "expected some entities"
+    for m in mentions:
+        assert text[m["start"]:m["end"]] == m["text"]
+        assert m["type"] in ("PER", "LOC", "ORG")
+        if "role" in m:
+            assert text[m["role_start"]:m["role_end"]] == m["role"]
+
+
+def test_role_and_name_after_comma(tagger):
+    text = "وقال مدير المستشفى، فيكتور لاباتكين، إن الأطباء عالجوا عشرين مصاباً خلال الليل."
+    mentions = _tag(tagger, text)
+    person = _find(mentions, "فيكتور لاباتكين")
+    assert person and person[0]["type"] == "PER"
+    assert person[0]["role"] == "مدير المستشفى"
+
+
+def test_role_with_nationality_and_ministry(tagger):
+    text = "والتقى وزير الخارجية البريطاني ديفيد لامي نظيره التركي في أنقرة مساء الثلاثاء."
+    mentions = _tag(tagger, text)
+    person = _find(mentions, "ديفيد لامي")
+    assert person and person[0]["role"] == "وزير الخارجية البريطاني"
+    assert _find(mentions, "أنقرة") and _find(mentions, "أنقرة")[0]["type"] == "LOC"
+
+
+def test_role_with_governor_of_region(tagger):
+    text = "وأكد حاكم المقاطعة أوليكسندر بروكودين أن القصف استهدف محطة الكهرباء."
+    person = _find(_tag(tagger, text), "أوليكسندر بروكودين")
+    assert person and person[0]["type"] == "PER" and person[0]["role"] == "حاكم المقاطعة"
+
+
+def test_clitics_left_out_of_mentions(tagger):
+    text = "عاد الوفد إلى موسكو، فيما رحب الاتحاد الأوروبي والكرملين بالمبادرة."
+    texts = {m["text"] for m in _tag(tagger, text)}
+    assert "الكرملين" in texts and "والكرملين" not in texts
+
+
+def test_mention_offsets_skip_clitics():
+    from marsad.extract.entities import _to_mention
+    from marsad.ner.rules import Span
+
+    text = "وأرسل ترامب رسالة لبوتين عبر مبعوثه"
+    tokens = tokenize(text)
+    m = _to_mention(text, tokens, Span(3, 4, "PER"))
+    assert m["text"] == "بوتين" and text[m["start"]:m["end"]] == "بوتين"
+    m = _to_mention(text, tokens, Span(1, 2, "PER", role=(0, 1)))
+    assert m["text"] == "ترامب"
+
+
+def test_fixed_organisation_names(tagger):
+    text = "ونقلت وكالة فرانس برس عن مسؤول في حلف شمال الأطلسي قوله إن الاجتماع سيعقد في بروكسل."
+    mentions = _tag(tagger, text)
+    orgs = {m["text"] for m in mentions if m["type"] == "ORG"}
+    assert "حلف شمال الأطلسي" in orgs
+    assert any("فرانس برس" in o for o in orgs)
+    assert _find(mentions, "بروكسل")[0]["type"] == "LOC"
+
+
+def test_tagger_pickles(tagger):
+    clone = pickle.loads(pickle.dumps(tagger))
+    text = "قال الرئيس الروسي فلاديمير بوتين في موسكو إن المحادثات مفيدة."
+    assert _tag(clone, text) == _tag(tagger, text)
+
+
+# --- training and evaluation API --------------------------------------------------------------
+
+_TINY = [
+    ("قال الرئيس فلاديمير بوتين في موسكو", "O O B-PERS I-PERS O B-LOC"),
+    ("وزار الوزير سامي الخطيب باريس", "O O B-PERS I-PERS B-LOC"),
+    ("أعلنت وزارة الخارجية أمس", "O B-ORG I-ORG O"),
+    ("وصل أحمد إلى لندن", "O B-PERS O B-LOC"),
+]
+
+
+def _write_bio(path):
+    with open(path, "w", encoding="utf-8") as f:
+        for words, tags in _TINY:
+            for w, t in zip(words.split(), tags.split()):
+                f.write(f"{w} {t}\n")
+            f.write("\n")
+
+
+def test_train_is_deterministic_and_evaluate_reads_it(tmp_path):
+    from marsad.ner.evaluate import evaluate
+    from marsad.ner.train import train
+
+    bio = tmp_path / "tiny.bio"
+    _write_bio(bio)
+    a, b = tmp_path / "a.crfsuite", tmp_path / "b.crfsuite"
+    summary = train(str(bio), str(a), params={"max_iterations": 30})
+    train(str(bio), str(b), params={"max_iterations": 30})
+    assert summary["sentences"] == 4 and summary["tokens"] == 19
+    assert a.read_bytes() == b.read_bytes()
+    result = evaluate(str(bio), str(a))
+    assert set(result["types"]) >= {"PERS", "LOC", "ORG"}
+    assert 0.0 <= result["micro"]["f1"] <= 1.0
+    assert "micro" in format_table(result)
+
+
+def test_shipped_model_on_anercorp_sample():
+    """A smoke check of the shipped model on the first test sentences (full figures: model card)."""
+    path = os.path.join(SHARED, "test.bio")
+    if not os.path.exists(path):
+        pytest.skip("shared/data/ner/anercorp absent")
+    from marsad.ner.model import tag_sentences
+
+    sentences = read_bio(path)[:150]
+    r = score([t for _, t in sentences], tag_sentences([w for w, _ in sentences]))
+    assert r["micro"]["f1"] > 0.6
