@@ -6,6 +6,7 @@ against a hand-labelled gold list (tests/data/quotes_seed_gold.tsv).
 """
 from __future__ import annotations
 
+import hashlib
 import pickle
 import re
 from pathlib import Path
@@ -64,14 +65,25 @@ def resolved_speaker(article: Article, q: dict) -> str:
     return q["speaker_text"] or ""
 
 
+def _snippet(article: Article, where: str) -> str:
+    """The gold snippet named by `start:length:sha1` in the cleaned seed text."""
+    start, length, digest = where.split(":")
+    snippet = article.text[int(start):int(start) + int(length)]
+    assert hashlib.sha1(normalize(snippet).encode()).hexdigest()[:10] == digest, (
+        f"gold offset {where} no longer points at the labelled words: the cleaner changed the text"
+    )
+    return snippet
+
+
 def evaluate(articles: dict[str, Article], rows) -> dict:
     """Recall (gold quotations found), speaker accuracy (right speaker, over all gold rows) and
     the items that match no gold row."""
     used: set[tuple[str, int]] = set()
     found = right = direct_ok = 0
     problems = []
-    for pfx, snippet, speakers, direct in rows:
+    for pfx, where, speakers, direct in rows:
         a = articles[pfx]
+        snippet = _snippet(a, where)
         key = normalize(snippet)
         match = None
         for n, q in enumerate(a.quotes):
