@@ -309,3 +309,21 @@ def test_result_fits_the_report_contract(result, report_schema):
     report = {"schema": "marsad.report/1", "articles": [], "entities": [], "quotes": [], "numbers": [],
               "dates": [], "reuse": [], "stories": [json.loads(json.dumps(story, ensure_ascii=False))]}
     jsonschema.validate(report, report_schema)
+
+
+def test_duration_disagreement_when_the_lasted_verb_is_far_from_the_number():
+    """"استمرت المحادثات التي عقدت في ... سبع ساعات" vs "الجلسات امتدت تسع ساعات": one measure,
+    two values; a deadline in hours ("خلال 48 ساعة") in the same story is not part of it."""
+    from marsad.extract.numbers import NumberExtractor
+
+    texts = {
+        "w": "واستمرت المحادثات التي عقدت في مقر الأمم المتحدة بجنيف سبع ساعات، بمشاركة وزيري الخارجية.",
+        "z": "ولم تنجح المفاوضات في ردم الهوة، رغم أن الجلسات امتدت تسع ساعات متواصلة وانتهت قرابة منتصف الليل.",
+        "d": "وأمهل الوسيط الطرفين للرد على المقترح خلال 48 ساعة من انتهاء الجولة.",
+    }
+    arts = [NumberExtractor()(Article(id=k, source=k, text=t, outlet=f"outlet-{k}")) for k, t in texts.items()]
+    got = compare_story(arts, [], embedder=HashingEmbedder())["disagreements"]
+    hours = [d for d in got if any(p.get("unit") == "ساعة" for p in d["positions"])]
+    assert len(hours) == 1
+    assert sorted(p["value"] for p in hours[0]["positions"]) == [7, 9]
+    assert {a for p in hours[0]["positions"] for a in p["articles"]} == {"w", "z"}

@@ -78,12 +78,23 @@ def cmd_eval(args) -> int:
 
 
 def _describe(report: dict, out: str) -> None:
+    """A few lines a person can read: what the report found."""
     counts = {k: len(report[k]) for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")}
     print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    outlet = {a["id"]: a["outlet"] or a["source"] for a in report["articles"]}
     outlets = Counter(a["outlet"] or "?" for a in report["articles"])
     print("outlets: " + ", ".join(f"{o} ({n})" for o, n in outlets.most_common()))
+    people = [e for e in report["entities"] if e["type"] == "PER"][:8]
+    if people:
+        print("people: " + "، ".join(e["name"] + (f" ({e['latin']})" if e.get("latin") else "") for e in people))
+    for pair in report["reuse"]:
+        agency = f" [{pair['agency']}]" if pair.get("agency") else ""
+        print(f"{pair['kind']}{agency}: {outlet[pair['a']]} <-> {outlet[pair['b']]}, {pair['shared_chars']} shared chars")
     for story in report["stories"]:
-        print(f"story {story['id']}: {story['title']} ({len(story['articles'])} articles)")
+        print(f"story {story['id']}: {story['title']} — {len(story['articles'])} article(s), "
+              f"{len(story['claims'])} claim(s), {len(story['disagreements'])} disagreement(s)")
+        for d in story["disagreements"]:
+            print("  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"]))
 
 
 def build_parser() -> argparse.ArgumentParser:

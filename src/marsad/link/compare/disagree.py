@@ -73,10 +73,11 @@ class Quantity:
     dates: frozenset
     near: object  # lexical bag of the neighbouring words
     near_text: str
+    topic_from_words: bool = False  # the topic was read from the words next to the number
 
 
-def _topic(near_tokens, unit: str) -> str | None:
-    topics, time_units = _topics()
+def _word_topic(near_tokens) -> str | None:
+    topics, _ = _topics()
     best = None
     for dist, t in near_tokens:
         forms = bare_forms(t.key)
@@ -84,9 +85,11 @@ def _topic(near_tokens, unit: str) -> str | None:
             if any(f.startswith(s) for f in forms for s in stems):
                 if best is None or dist < best[0]:
                     best = (dist, topic)
-    if best:
-        return best[1]
-    return "duration" if unit in time_units else None
+    return best[1] if best else None
+
+
+def _topic(near_tokens, unit: str) -> str | None:
+    return _word_topic(near_tokens) or ("duration" if unit in _topics()[1] else None)
 
 
 def _dates(article, text: str, start: int, end: int) -> frozenset:
@@ -116,10 +119,16 @@ def quantities(al: Alignment) -> list[Quantity]:
             after = [t for t in toks if t.start >= n["end"]][:NEAR]
             near = [(len(before) - k, t) for k, t in enumerate(before)] + [(k + 1, t) for k, t in enumerate(after)]
             near_text = " ".join(a.text[t.start:t.end] for _, t in sorted(near, key=lambda x: x[1].start))
+            # "استمرت المحادثات التي عقدت في جنيف سبع ساعات": the verb saying what a duration
+            # measures may stand further back in the clause than the NEAR window.
+            said = _word_topic(near)
+            if said is None and n["unit"] in _topics()[1]:
+                lead = [(0, t) for t in toks if cs <= t.start and t.end <= n["start"]]
+                said = "duration" if _word_topic(lead) == "duration" else None
             value = float(n["value"])
             out.append(Quantity(a.id, ui, ci, n["start"], n["end"], n["text"], value,
                                 float(n.get("value_max") or value), n["unit"], _topic(near, n["unit"]),
-                                _dates(a, a.text, cs, ce), bag(near_text), near_text))
+                                _dates(a, a.text, cs, ce), bag(near_text), near_text, said is not None))
     return out
 
 
@@ -133,6 +142,10 @@ def _same_value(p: Quantity, q: Quantity) -> bool:
 def _same_measure(al: Alignment, p: Quantity, q: Quantity) -> bool:
     if p.unit != q.unit or p.topic != q.topic or p.dates != q.dates:
         return False
+    # Within one story, a duration in the same unit introduced by a "lasted" word on the same
+    # dates is how long the story's event lasted, however the sentences are worded.
+    if p.topic == "duration" and p.topic_from_words and q.topic_from_words:
+        return True
     if overlap(p.near, q.near) >= CONTEXT_OVERLAP:
         return True
     if p.clause_index is not None and q.clause_index is not None:
