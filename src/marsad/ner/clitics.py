@@ -57,7 +57,9 @@ def mention_skip(token: str, known: Collection[str] = ()) -> int:
     best, best_zipf = 0, zipf(key) + 0.5
     for skip in sorted({conj + prep, conj, 1} - {0}, reverse=True):
         rest = key[skip:]
-        if len(rest) < 3 or rest.startswith("ال"):  # article forms were handled above
+        # Two clitic letters leave a short rest that is often a different word: "فكتور" is
+        # not ف + ك + "تور".
+        if len(rest) < (4 if skip >= 2 else 3) or rest.startswith("ال"):  # article forms were handled above
             continue
         if _known(rest) and zipf(rest) >= zipf(key) - 0.5 and zipf(key) < 3.5:
             return _raw_prefix_len(token, skip)  # "لموسكو"; not "ورقة" (و + الرقة)
