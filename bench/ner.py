@@ -1,6 +1,6 @@
-"""Throughput of the EntityTagger (CRF + rules) on ANT Corpus articles.
+"""Throughput of the EntityTagger (neural or CRF model + rules) on ANT Corpus articles.
 
-    .venv/bin/python bench/ner.py --limit 2000 [--corpus ../shared/corpus/ant/ant-v2.1.jsonl.gz] [--no-rules]
+    .venv/bin/python bench/ner.py --limit 2000 [--corpus ../shared/corpus/ant/ant-v2.1.jsonl.gz] [--no-rules] [--model crf]
 
 Prints articles/s, tokens/s and mentions per article. Single process; the first article's
 model and word-list loading is timed separately.
@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--limit", type=int, default=2000)
-    ap.add_argument("--no-rules", action="store_true", help="time the bare CRF")
+    ap.add_argument("--no-rules", action="store_true", help="time the bare model")
+    ap.add_argument("--model", choices=("neural", "crf"), default=None, help="default: neural when shipped")
     args = ap.parse_args(argv)
     if not os.path.exists(args.corpus):
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             doc = json.loads(line)
             if doc.get("text"):
                 articles.append(Article(id=doc["id"], source=args.corpus, text=doc["text"]))
-    tagger = EntityTagger(use_rules=not args.no_rules)
+    tagger = EntityTagger(use_rules=not args.no_rules, model=args.model)
     t0 = time.perf_counter()
     tagger(Article(id="warm", source="-", text="قال الرئيس الروسي فلاديمير بوتين في موسكو."))
     warm = time.perf_counter() - t0
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         types.update(m["type"] for m in a.mentions)
     seconds = time.perf_counter() - t0
     n = len(articles)
-    print(f"articles: {n}  tokens: {tokens}  rules: {not args.no_rules}")
+    print(f"articles: {n}  tokens: {tokens}  model: {tagger.model}  rules: {not args.no_rules}")
     print(f"load + first article: {warm:.2f} s")
     print(f"time: {seconds:.1f} s  articles/s: {n / seconds:.1f}  tokens/s: {tokens / seconds:.0f}")
     print(f"mentions/article: {sum(types.values()) / max(n, 1):.1f}  by type: {dict(sorted(types.items()))}")

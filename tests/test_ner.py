@@ -203,7 +203,7 @@ def test_train_is_deterministic_and_evaluate_reads_it(tmp_path):
     train(str(bio), str(b), params={"max_iterations": 30})
     assert summary["sentences"] == 4 and summary["tokens"] == 19
     assert a.read_bytes() == b.read_bytes()
-    result = evaluate(str(bio), str(a))
+    result = evaluate(str(bio), str(a), model="crf")
     assert set(result["types"]) >= {"PERS", "LOC", "ORG"}
     assert 0.0 <= result["micro"]["f1"] <= 1.0
     assert "micro" in format_table(result)
@@ -219,3 +219,53 @@ def test_shipped_model_on_anercorp_sample():
     sentences = read_bio(path)[:150]
     r = score([t for _, t in sentences], tag_sentences([w for w, _ in sentences]))
     assert r["micro"]["f1"] > 0.6
+
+
+# --- the neural tagger (numpy inference) -------------------------------------------------------
+
+
+def _toy_crf(n_labels=3, seed=0):
+    """A NeuralTagger shell holding only random CRF weights, for the decoding maths."""
+    import numpy as np
+
+    from marsad.ner.neural import NeuralTagger
+
+    rng = np.random.default_rng(seed)
+    t = NeuralTagger.__new__(NeuralTagger)
+    t.w = {"crf.trans": rng.normal(size=(n_labels, n_labels)).astype("float32"),
+           "crf.start": rng.normal(size=n_labels).astype("float32"),
+           "crf.end": rng.normal(size=n_labels).astype("float32")}
+    return t, rng.normal(size=(4, n_labels)).astype("float32")
+
+
+def _path_score(t, em, path):
+    w = t.w
+    s = w["crf.start"][path[0]] + em[0, path[0]] + w["crf.end"][path[-1]]
+    for i in range(1, len(path)):
+        s += w["crf.trans"][path[i - 1], path[i]] + em[i, path[i]]
+    return s
+
+
+def test_neural_viterbi_and_marginals_match_brute_force():
+    import itertools
+
+    import numpy as np
+
+    t, em = _toy_crf()
+    paths = list(itertools.product(range(3), repeat=len(em)))
+    scores = np.array([_path_score(t, em, p) for p in paths])
+    assert tuple(t.viterbi(em)) == paths[int(scores.argmax())]
+    probs = np.exp(scores - scores.max())
+    probs /= probs.sum()
+    expected = np.zeros_like(em)
+    for p, pr in zip(paths, probs):
+        for i, y in enumerate(p):
+            expected[i, y] += pr
+    assert np.allclose(t.marginals(em), expected, atol=1e-5)
+
+
+def test_two_letter_clitic_strip_keeps_a_real_stem():
+    from marsad.ner.clitics import mention_skip
+
+    assert mention_skip("فكتور") == 0  # not ف + ك + "تور"
+    assert mention_skip("لبوتين") == 1 and mention_skip("وبكين") == 1

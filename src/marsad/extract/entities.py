@@ -1,12 +1,16 @@
 """Named entities (PER, ORG, LOC) with roles: the per-article ``mentions`` layer.
 
-The CRF (:mod:`marsad.ner.model`, trained on ANERcorp) tags each sentence; news-register rules
+The shipped CRF (:mod:`marsad.ner.model`, trained on ANERcorp) tags each sentence; a
+BiLSTM-CNN-CRF (:mod:`marsad.ner.neural`) becomes the default only where its weights have been
+trained into ``data/ner/neural.npz`` (not shipped: see docs/models/ner.md).
+News-register rules
 (:mod:`marsad.ner.rules`) add fixed organisation names, organisation patterns, persons named
 after a title with their role, and gazetteer places. Mentions leave out attached conjunction
 and preposition clitics ("لبوتين" → "بوتين", "والكرملين" → "الكرملين").
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Collection
 
 from marsad.doc import Article
@@ -24,12 +28,14 @@ class EntityTagger:
     """Adds ``article.mentions``: dicts ``{start, end, type, text}`` plus ``role``,
     ``role_start``, ``role_end`` when a title/role precedes a person.
 
-    ``model_path`` defaults to the shipped model; ``use_rules=False`` gives the bare CRF.
+    ``model`` is ``"crf"`` (the shipped default) or ``"neural"`` (when trained); ``model_path``
+    defaults to that model's shipped file; ``use_rules=False`` gives the bare model.
     """
 
-    def __init__(self, model_path: str | None = None, use_rules: bool = True):
+    def __init__(self, model_path: str | None = None, use_rules: bool = True, model: str | None = None):
         self.model_path = model_path
         self.use_rules = use_rules
+        self.model = model or default_model()
 
     def __call__(self, article: Article) -> Article:
         article.mentions = self.mentions(article.text)
@@ -37,7 +43,9 @@ class EntityTagger:
 
     def mentions(self, text: str) -> list[dict[str, Any]]:
         doc = [toks for sent in sentences(text) if (toks := tokenize(text, sent.start, sent.end))]
-        doc_spans = tag_document([[t.text for t in toks] for toks in doc], self.model_path, self.use_rules)
+        doc_spans = tag_document(
+            [[t.text for t in toks] for toks in doc], self.model_path, self.use_rules, self.model
+        )
         known = {norm(t.text) for toks in doc for t in toks}  # "وزابوريجيا" beside "زابوريجيا"
         return [
             _to_mention(text, toks, s, known)
@@ -47,17 +55,39 @@ class EntityTagger:
         ]
 
 
-def tag_document(doc: list[list[str]], model_path: str | None = None, use_rules: bool = True) -> list[list[Span]]:
-    """Entity spans (token indices; types PER, LOC, ORG, MISC) for each sentence of a document."""
+def default_model() -> str:
+    """``"neural"`` when its weights are shipped, else ``"crf"``."""
+    from marsad.ner.neural import default_model_path
+
+    return "neural" if os.path.exists(default_model_path()) else "crf"
+
+
+def _model_tags(doc: list[list[str]], model_path: str | None, model: str, with_probs: bool):
+    """(tags, P(person) per token or []) for each sentence of a document."""
+    if model == "neural":
+        from marsad.ner import neural
+
+        result = neural.load(model_path).tag_document(doc, with_probs=with_probs)
+        yield from zip(*result) if with_probs else ((t, []) for t in result)
+        return
+    if model != "crf":
+        raise ValueError(f"unknown NER model {model!r}")
     from marsad.ner.features import document_features
     from marsad.ner.model import tag, tag_with_person_probs
 
-    out = []
     for words, feats in zip(doc, document_features(doc)):
-        if use_rules:
-            tags, probs = tag_with_person_probs(words, model_path, feats)
+        if with_probs:
+            yield tag_with_person_probs(words, model_path, feats)
         else:
-            tags, probs = tag(words, model_path, feats), []
+            yield tag(words, model_path, feats), []
+
+
+def tag_document(
+    doc: list[list[str]], model_path: str | None = None, use_rules: bool = True, model: str | None = None
+) -> list[list[Span]]:
+    """Entity spans (token indices; types PER, LOC, ORG, MISC) for each sentence of a document."""
+    out = []
+    for words, (tags, probs) in zip(doc, _model_tags(doc, model_path, model or default_model(), use_rules)):
         spans = [Span(s, e, _TYPES.get(k, k)) for k, s, e in chunks(tags)]
         if use_rules:
             spans = apply_rules(words, tags, probs, spans)

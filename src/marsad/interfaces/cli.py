@@ -73,7 +73,7 @@ def cmd_train(args) -> int:
 def cmd_eval(args) -> int:
     from marsad.ner.evaluate import main as eval_ner
 
-    eval_ner([args.bio_file] + (["--rules"] if args.rules else []))
+    eval_ner([args.bio_file, "--model", args.ner_model] + (["--rules"] if args.rules else []))
     return 0
 
 
@@ -136,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("model", choices=("ner",))
     e.add_argument("bio_file", metavar="FILE.bio")
     e.add_argument("--rules", action="store_true", help="score the full tagger (model + news rules)")
+    e.add_argument("--model", dest="ner_model", choices=("crf", "neural"), default="crf",
+                   help="crf (shipped) or neural (after `python -m marsad.ner.train_neural`)")
     e.set_defaults(func=cmd_eval)
     return p
 

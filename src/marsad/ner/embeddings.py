@@ -3,7 +3,8 @@
 Skip-gram word2vec (gensim) over the same normalised tokens the tagger sees
 (:func:`marsad.ner.lexicon.norm` of :func:`marsad.ner.tokenize.tokenize` tokens), one line per
 paragraph. gensim is a train-time extra; the shipped tagger reads the pruned vectors from
-``data/ner/neural.npz``. Single worker + fixed seed, so runs are reproducible.
+``data/ner/neural.npz``. Fixed seed; with 2 worker threads (the shipped vectors) gensim is not
+bit-reproducible, with ``--workers 1`` it is (slower).
 
     python -m marsad.ner.embeddings /tmp/nn/w2v.kv \
         ../shared/corpus/ant/ant-v2.1.jsonl.gz ../shared/corpus/saudinewsnet/saudinewsnet.jsonl.gz
@@ -32,7 +33,7 @@ def corpus_lines(paths: list[str]):
                         yield toks
 
 
-def build(out: str, corpora: list[str], dim: int = 100, epochs: int = 4, min_count: int = 3, workers: int = 1) -> dict:
+def build(out: str, corpora: list[str], dim: int = 100, epochs: int = 3, min_count: int = 3, workers: int = 2) -> dict:
     from gensim.models import Word2Vec
 
     t0 = time.time()
@@ -52,8 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("out")
     ap.add_argument("corpora", nargs="+")
     ap.add_argument("--dim", type=int, default=100)
-    ap.add_argument("--epochs", type=int, default=4)
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
     print(build(args.out, args.corpora, args.dim, args.epochs, workers=args.workers))
 

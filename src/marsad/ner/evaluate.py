@@ -48,8 +48,13 @@ def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict:
     return result
 
 
-def evaluate(bio_file: str, model_path: str | None = None, rules: bool = False, doc_size: int | None = None) -> dict:
+def evaluate(
+    bio_file: str, model_path: str | None = None, rules: bool = False, doc_size: int | None = None,
+    model: str | None = None,
+) -> dict:
     """Tag the tokens of ``bio_file`` with the model (default: the shipped one) and score them.
+
+    ``model`` is ``"neural"`` (the BiLSTM-CNN-CRF, default when shipped) or ``"crf"``.
 
     ``rules=True`` scores the full EntityTagger pipeline (CRF + news rules + document
     propagation) instead of the bare CRF; its PER spans are scored as ANERcorp's PERS. Both
@@ -59,11 +64,18 @@ def evaluate(bio_file: str, model_path: str | None = None, rules: bool = False, 
     from marsad.ner.features import DOC_SIZE
     from marsad.ner.model import tag_sentences
 
+    from marsad.extract.entities import default_model
+
+    model = model or default_model()
     doc_size = doc_size or DOC_SIZE
     sentences = read_bio(bio_file)
     t0 = time.time()
     if rules:
-        pred = _pipeline_tags([tokens for tokens, _ in sentences], model_path, doc_size)
+        pred = _pipeline_tags([tokens for tokens, _ in sentences], model_path, doc_size, model)
+    elif model == "neural":
+        from marsad.ner.neural import tag_sentences as neural_tags
+
+        pred = neural_tags([tokens for tokens, _ in sentences], model_path, doc_size)
     else:
         pred = tag_sentences([tokens for tokens, _ in sentences], model_path, doc_size)
     seconds = time.time() - t0
@@ -71,6 +83,7 @@ def evaluate(bio_file: str, model_path: str | None = None, rules: bool = False, 
     n_tokens = sum(len(t) for t, _ in sentences)
     result.update(
         file=bio_file,
+        model=model,
         sentences=len(sentences),
         tokens=n_tokens,
         seconds=round(seconds, 2),
@@ -79,13 +92,13 @@ def evaluate(bio_file: str, model_path: str | None = None, rules: bool = False, 
     return result
 
 
-def _pipeline_tags(sentences: list[list[str]], model_path: str | None, doc_size: int) -> list[list[str]]:
+def _pipeline_tags(sentences: list[list[str]], model_path: str | None, doc_size: int, model: str) -> list[list[str]]:
     from marsad.extract.entities import tag_document
 
     out = []
     for i in range(0, len(sentences), doc_size):
         doc = sentences[i:i + doc_size]
-        for tokens, spans in zip(doc, tag_document(doc, model_path, use_rules=True)):
+        for tokens, spans in zip(doc, tag_document(doc, model_path, use_rules=True, model=model)):
             tags = ["O"] * len(tokens)
             for s in spans:
                 kind = "PERS" if s.type == "PER" else s.type
@@ -126,10 +139,12 @@ def _fmt(v: dict) -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Exact-span NER evaluation on a BIO file.")
     ap.add_argument("bio_file")
-    ap.add_argument("--model", default=None)
-    ap.add_argument("--rules", action="store_true", help="score CRF + news rules (the EntityTagger pipeline)")
+    ap.add_argument("--model-path", default=None)
+    ap.add_argument("--model", choices=("neural", "crf"), default=None, help="default: neural when shipped")
+    ap.add_argument("--rules", action="store_true", help="score model + news rules (the EntityTagger pipeline)")
     args = ap.parse_args(argv)
-    result = evaluate(args.bio_file, args.model, rules=args.rules)
+    result = evaluate(args.bio_file, args.model_path, rules=args.rules, model=args.model)
+    print(f"model: {result['model']}  rules: {args.rules}")
     print(format_table(result))
     print(f"{result['tokens']} tokens in {result['seconds']} s ({result['tokens_per_second']} tokens/s)")
 
