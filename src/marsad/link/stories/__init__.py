@@ -75,7 +75,7 @@ class StoryIndex:
         if known is not None:
             return known
         rows = self._rows
-        f = article_features(article)
+        f = article_features(article, self._params().get("find_names", True))
         vec = self._vector(article, embedding)
         scored = self._score(article.id, f, vec, reuse_pairs)
         best, best_p = max(scored, key=lambda t: (t[1], -t[0].number), default=(None, -1.0))[:2]
@@ -89,7 +89,7 @@ class StoryIndex:
     def explain(self, article: Article, reuse_pairs: Iterable[dict] = (), embedding: np.ndarray | None = None) -> list[dict]:
         """The candidate stories of ``article`` with their features and probability, best first;
         nothing is assigned."""
-        f = article_features(article)
+        f = article_features(article, self._params().get("find_names", True))
         vec = self._vector(article, embedding)
         out = [{"story": s.id, "p": round(p, 4), **{k: round(float(v), 4) for k, v in zip(FEATURES, x)}}
                for s, p, x in self._score(article.id, f, vec, reuse_pairs)]

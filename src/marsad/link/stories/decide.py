@@ -22,8 +22,10 @@ from marsad.resources import data_path
 #: One row per (article, candidate story); order matters (model.json names them).
 FEATURES = (
     "cos",          # title+lead embedding: best cosine with a member or with the story's mean
-    "keys",         # rare words/names: best weighted overlap with a member or the pooled keys
+    "words",        # rare content words: best weighted overlap with a member or the pooled keys
+    "names",        # names of the NER mentions, likewise (0 without the NER layer)
     "numbers",      # specific figures/dates shared with the story (0, 1/3, 2/3, 1)
+    "conflicts",    # units where both give figures and none agree: 3 vs 5 hours of talks (0 … 1)
     "reuse",        # shares copy with a member: 1 duplicate, 0.5 agency copy across outlets
     "days_apart",   # log(1 + days outside the story's date range); 0 when a date is unknown
     "day_unknown",  # 1 when the article's or the story's date is unknown

@@ -1,9 +1,12 @@
 """Compact per-article signals for story clustering (no full text is kept).
 
-* content keys: the article's rarest words (and named-entity mentions when the NER layer is
-  present), weighted by rarity in general Arabic (wordfreq Zipf; a name the list has never seen
-  counts as rarest) and square-rooted term frequency, top :data:`MAX_KEYS`, L2-normalised;
-* specific numbers (two digits or more, years excluded) and explicit event dates, hashed;
+* content keys: the article's rarest words, weighted by rarity in general Arabic (wordfreq
+  Zipf; a name the list has never seen counts as rarest) and square-rooted term frequency, top
+  :data:`MAX_KEYS`, L2-normalised; the names of the NER layer's mentions (when present) are
+  kept apart, as a second key vector (who is involved, not what happened);
+* specific numbers (two digits or more, years excluded) and explicit event dates, hashed; and
+  the (unit, value) figures of the numbers layer, to notice two reports that disagree on a
+  detail ("three hours of talks" against "five hours");
 * publication day, and the event days the dates layer found;
 * the headline (or the first sentence of the lead when there is none), for story titles.
 
@@ -24,7 +27,8 @@ from marsad.resources import lines
 from marsad.text.normalize import ascii_digits, normalize, strip_diacritics
 from marsad.text.segment import sentences
 
-MAX_KEYS = 40
+MAX_KEYS = 40  # content words
+MAX_NAMES = 24  # names (when the NER layer is present)
 BODY_CHARS = 2000  # the event is told in the first paragraphs; later ones are background
 TITLE_TF = 2  # a headline word counts as two body occurrences
 MAX_ZIPF = 6.0  # words at least this common (في، قال …) carry no weight
@@ -43,9 +47,12 @@ class ArticleFeatures:
     outlet: str | None
     day: int  # date ordinal of publication; UNKNOWN_DAY when unknown
     event_days: tuple[int, ...]
-    keys: np.ndarray  # uint32, sorted
+    keys: np.ndarray  # uint32 hashed content words, sorted
     weights: np.ndarray  # float32, aligned with keys, L2 norm 1
+    name_keys: np.ndarray  # uint32 hashed names (NER mentions), sorted
+    name_weights: np.ndarray
     numbers: np.ndarray  # uint32, sorted
+    measures: np.ndarray  # uint64 (unit hash << 32 | value hash), sorted; event-specific figures
     title: str
     has_title: bool
 
@@ -63,14 +70,14 @@ def _proclitics() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(article, key=len, reverse=True)), tuple(bare)
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=100_000)
 def zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "ar")
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=100_000)
 def word_key(surface: str) -> tuple[str, float]:
     """(key, rarity weight) of a word as written (diacritics already removed).
 
@@ -104,41 +111,81 @@ def _day(value: str | None) -> int:
         return UNKNOWN_DAY
 
 
-def _content_keys(article: Article) -> tuple[np.ndarray, np.ndarray]:
+def _content_keys(article: Article, find_names: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(word keys, weights, name keys, weights). Names are the words of the NER mentions plus
+    each whole mention ("جاريد كوشنر" as a unit). Names say who is involved, words what
+    happened: the same actors at another event share names but few words."""
+    name_keys: set[str] = set()
     tf: dict[str, float] = {}
     rarity: dict[str, float] = {}
 
-    def add(text: str, count: float) -> None:
+    def add(key: str, w: float, count: float) -> None:
+        tf[key] = tf.get(key, 0.0) + count
+        rarity[key] = max(rarity.get(key, 0.0), w)
+
+    for m in mentions_of(article, find_names):
+        words = [word_key(w.group()) for w in _WORD.finditer(strip_diacritics(m.get("text") or ""))]
+        words = [(k, w) for k, w in words if len(k) >= 3 and w >= MIN_WEIGHT]
+        name_keys.update(k for k, _ in words)
+        if words:
+            add("E|" + " ".join(k for k, _ in words), max(w for _, w in words), 1.0)
+
+    def add_text(text: str, count: float) -> None:
         for m in _WORD.finditer(strip_diacritics(text)):
             key, w = word_key(m.group())
-            if w < MIN_WEIGHT or len(key) < 3:
-                continue
-            tf[key] = tf.get(key, 0.0) + count
-            rarity[key] = max(rarity.get(key, 0.0), w)
+            if w >= MIN_WEIGHT and len(key) >= 3:
+                add(key, w, count)
 
     if article.title:
-        add(article.title, TITLE_TF)
-    add(article.text[:BODY_CHARS], 1.0)
-    # named-entity mentions (when the NER layer ran): the whole name is one more key, weighted
-    # like its rarest word, so "جاريد كوشنر" matches as a unit as well as word by word
-    for m in article.mentions or []:
-        words = [word_key(w.group()) for w in _WORD.finditer(strip_diacritics(m.get("text") or ""))]
-        words = [(k, w) for k, w in words if len(k) >= 3]
-        if not words:
-            continue
-        key = "E|" + " ".join(k for k, _ in words)
-        tf[key] = tf.get(key, 0.0) + 1.0
-        rarity[key] = max(max(w for _, w in words), MIN_WEIGHT)
-    if not tf:
+        add_text(article.title, TITLE_TF)
+    add_text(article.text[:BODY_CHARS], 1.0)
+    names = {k for k in tf if k.startswith("E|") or k in name_keys}
+    return (*_top(tf, rarity, [k for k in tf if k not in names], MAX_KEYS),
+            *_top(tf, rarity, list(names), MAX_NAMES))
+
+
+def mentions_of(article: Article, find_names: bool = True) -> list[dict]:
+    """The article's NER mentions in the part keys are read from (the first ``BODY_CHARS``);
+    when the layer is empty (the pipeline did not run NER) the project's tagger is run on that
+    part here, so names are told from words the same way either way. Without a usable tagger,
+    no names: every key is then a word."""
+    if article.mentions:
+        return [m for m in article.mentions if m.get("start", 0) < BODY_CHARS]
+    tagger = _tagger() if find_names else None
+    if tagger is None:
+        return []
+    try:
+        return tagger.mentions(article.text[:BODY_CHARS])
+    except Exception:  # a tagger failure must not stop story assignment
+        return []
+
+
+_TAGGER: list = []
+
+
+def _tagger():
+    if not _TAGGER:
+        try:
+            from marsad.extract.entities import EntityTagger
+
+            _TAGGER.append(EntityTagger())
+        except Exception:
+            _TAGGER.append(None)
+    return _TAGGER[0]
+
+
+def _top(tf: dict[str, float], rarity: dict[str, float], keys: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` keys of highest sqrt(tf) × rarity, hashed, sorted, L2-normalised weights."""
+    if not keys:
         return np.zeros(0, np.uint32), np.zeros(0, np.float32)
-    scored = sorted(((tf[k] ** 0.5) * rarity[k], k) for k in tf)[-MAX_KEYS:]
+    scored = sorted(((tf[key] ** 0.5) * rarity[key], key) for key in keys)[-k:]
     hashed: dict[int, float] = {}
-    for s, k in scored:
-        h = key_hash(k)
-        hashed[h] = hashed.get(h, 0.0) + s
-    keys = np.array(sorted(hashed), dtype=np.uint32)
-    weights = np.array([hashed[int(k)] for k in keys], dtype=np.float32)
-    return keys, weights / max(float(np.linalg.norm(weights)), 1e-12)
+    for score, key in scored:
+        h = key_hash(key)
+        hashed[h] = hashed.get(h, 0.0) + score
+    out = np.array(sorted(hashed), dtype=np.uint32)
+    weights = np.array([hashed[int(h)] for h in out], dtype=np.float32)
+    return out, weights / max(float(np.linalg.norm(weights)), 1e-12)
 
 
 def _number_keys(article: Article, event_days: tuple[int, ...]) -> np.ndarray:
@@ -155,6 +202,24 @@ def _number_keys(article: Article, event_days: tuple[int, ...]) -> np.ndarray:
     for d in event_days:
         found.add("D|" + str(d))
     return np.array(sorted({key_hash("N|" + k) for k in found})[:MAX_NUMBERS], dtype=np.uint32)
+
+
+def _measures(article: Article) -> np.ndarray:
+    """(unit, value) of the numbers layer's figures in event-specific units ("5 ساعة",
+    "701 كيلومتر مربع"); background units (years, percentages) are left out."""
+    background = _background_units()
+    out = set()
+    for item in article.numbers or []:
+        unit, value = item.get("unit"), item.get("value")
+        if not unit or unit in background or not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        out.add((key_hash("U|" + normalize(unit)) << 32) | key_hash(f"V|{float(value):.4g}"))
+    return np.array(sorted(out)[:MAX_NUMBERS], dtype=np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _background_units() -> frozenset[str]:
+    return frozenset(lines("stories/background_units.txt"))
 
 
 def _add_number(found: set[str], raw: str) -> None:
@@ -192,9 +257,10 @@ def fallback_title(article: Article) -> str:
     return text
 
 
-def article_features(article: Article) -> ArticleFeatures:
+def article_features(article: Article, find_names: bool = True) -> ArticleFeatures:
+    """``find_names``: run the NER tagger when the article has no mentions layer."""
     event_days = _event_days(article)
-    keys, weights = _content_keys(article)
+    keys, weights, name_keys, name_weights = _content_keys(article, find_names)
     has_title = bool(article.title and article.title.strip())
     return ArticleFeatures(
         id=article.id,
@@ -203,7 +269,10 @@ def article_features(article: Article) -> ArticleFeatures:
         event_days=event_days,
         keys=keys,
         weights=weights,
+        name_keys=name_keys,
+        name_weights=name_weights,
         numbers=_number_keys(article, event_days),
+        measures=_measures(article),
         title=" ".join(article.title.split()) if has_title else fallback_title(article),
         has_title=has_title,
     )

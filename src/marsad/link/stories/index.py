@@ -106,10 +106,12 @@ class Rows:
 
 
 def rarest_keys(f: ArticleFeatures, k: int) -> list[int]:
-    if not len(f.keys):
+    """The article's ``k`` strongest keys, words and names together (for the inverted index)."""
+    keys = np.concatenate([f.keys, f.name_keys])
+    if not len(keys):
         return []
-    order = np.argsort(-f.weights, kind="stable")[:k]
-    return [int(x) for x in f.keys[order]]
+    order = np.argsort(-np.concatenate([f.weights, f.name_weights]), kind="stable")[:k]
+    return [int(x) for x in keys[order]]
 
 
 def candidate_rows(rows: Rows, f: ArticleFeatures, vec: np.ndarray, partners: list[int], params: dict) -> np.ndarray:
@@ -153,11 +155,14 @@ def story_features(rows: Rows, story: Story, f: ArticleFeatures, vec: np.ndarray
     cos_max = float((emb @ vec).max())
     centroid = story.emb_sum / max(float(np.linalg.norm(story.emb_sum)), 1e-12)
     cos_centroid = float(centroid @ vec)
-    key_max, key_centroid = key_similarity(f, [rows.feats[r] for r in members])
+    feats = [rows.feats[r] for r in members]
+    key_max, key_centroid = key_similarity(f.keys, f.weights, [(m.keys, m.weights) for m in feats])
+    name_max, name_centroid = key_similarity(f.name_keys, f.name_weights, [(m.name_keys, m.name_weights) for m in feats])
     numbers = 0.0
     if len(f.numbers):
-        pool = np.concatenate([rows.feats[r].numbers for r in members])
+        pool = np.concatenate([m.numbers for m in feats])
         numbers = min(3, int(np.isin(f.numbers, pool).sum())) / 3
+    conflicts = measure_conflicts(f.measures, [m.measures for m in feats])
     reuse = max((partners.get(r, 0.0) for r in story.rows), default=0.0) if partners else 0.0
     if f.day == UNKNOWN_DAY or story.lo == UNKNOWN_DAY:
         days_apart, unknown = 0.0, 1.0
@@ -166,27 +171,39 @@ def story_features(rows: Rows, story: Story, f: ArticleFeatures, vec: np.ndarray
         days_apart, unknown = math.log1p(gap), 0.0
     # max of member and centroid: a one-article story has them equal, so training cannot tell
     # them apart, and either is evidence on its own
-    return np.array([max(cos_max, cos_centroid), max(key_max, key_centroid), numbers, reuse, days_apart, unknown],
-                    dtype=np.float64)
+    return np.array([max(cos_max, cos_centroid), max(key_max, key_centroid), max(name_max, name_centroid), numbers,
+                     conflicts, reuse, days_apart, unknown], dtype=np.float64)
 
 
-def key_similarity(f: ArticleFeatures, members: list[ArticleFeatures]) -> tuple[float, float]:
+def measure_conflicts(mine: np.ndarray, theirs: list[np.ndarray]) -> float:
+    """Units in which the article and the story both give figures and none agree (0, 1/3, 2/3, 1)."""
+    if not len(mine):
+        return 0.0
+    pool = np.concatenate(theirs) if theirs else np.zeros(0, np.uint64)
+    if not len(pool):
+        return 0.0
+    shift = np.uint64(32)
+    my_units, their_units = mine >> shift, pool >> shift
+    conflicts = 0
+    for unit in np.unique(my_units):
+        if unit in their_units and not np.isin(mine[my_units == unit], pool[their_units == unit]).any():
+            conflicts += 1
+    return min(3, conflicts) / 3
+
+
+def key_similarity(keys: np.ndarray, weights: np.ndarray, members: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:
     """(best weighted key cosine with one member, cosine with the members' pooled keys)."""
-    if not len(f.keys) or not members:
+    members = [(k, w) for k, w in members if len(k)]
+    if not len(keys) or not members:
         return 0.0, 0.0
-    keys = np.concatenate([m.keys for m in members])
-    if not len(keys):
-        return 0.0, 0.0
-    weights = np.concatenate([m.weights for m in members]).astype(np.float64)
-    owner = np.repeat(np.arange(len(members)), [len(m.keys) for m in members])
-    pos = np.searchsorted(f.keys, keys)
-    pos[pos >= len(f.keys)] = 0
-    hit = f.keys[pos] == keys
-    prod = np.where(hit, weights * f.weights[pos], 0.0)
+    their = np.concatenate([k for k, _ in members])
+    their_w = np.concatenate([w for _, w in members]).astype(np.float64)
+    owner = np.repeat(np.arange(len(members)), [len(k) for k, _ in members])
+    pos = np.searchsorted(keys, their)
+    pos[pos >= len(keys)] = 0
+    hit = keys[pos] == their
+    prod = np.where(hit, their_w * weights[pos], 0.0)
     key_max = float(np.bincount(owner, weights=prod, minlength=len(members)).max())
-    uniq, inv = np.unique(keys, return_inverse=True)
-    pooled = np.bincount(inv, weights=weights)
-    norm = float(np.linalg.norm(pooled))
-    key_centroid = float(prod.sum()) / norm if norm else 0.0
-    return key_max, key_centroid
-
+    _, inv = np.unique(their, return_inverse=True)
+    norm = float(np.linalg.norm(np.bincount(inv, weights=their_w)))
+    return key_max, (float(prod.sum()) / norm if norm else 0.0)
