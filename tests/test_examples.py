@@ -59,3 +59,30 @@ def test_syndicated_pair_keeps_its_paragraphs(articles):
     b = articles[pair["articles"][1]].text.split("\n\n")
     for i, j in pair["identical_paragraphs"]:
         assert a[i - 1] == b[j - 1]
+
+
+@pytest.fixture(scope="module")
+def report():
+    import marsad
+
+    return marsad.analyze([str(EXAMPLES / "corpus")])
+
+
+def _key_of(report, articles):
+    ids = {a.id: k for k, a in articles.items()}
+    return lambda article_id: ids[article_id]
+
+
+def test_demo_stories_reuse_disagreement_and_variants(report, articles):
+    key = _key_of(report, articles)
+    got = sorted(sorted(key(i) for i in s["articles"]) for s in report["stories"])
+    assert got == sorted(sorted(s["members"]) for s in EXPECTED["stories"].values())
+    pair = EXPECTED["syndication"]["pairs"][0]["articles"]
+    assert [sorted(key(i) for i in (p["a"], p["b"])) for p in report["reuse"]] == [sorted(pair)]
+    assert report["reuse"][0]["agency"] == "فرانس برس"
+    hours = [d for s in report["stories"] for d in s["disagreements"]
+             if {p.get("unit") for p in d["positions"]} == {"ساعة"}]
+    assert len(hours) == 1 and sorted(p["value"] for p in hours[0]["positions"]) == [7, 9]
+    for v in EXPECTED["spelling_variants"]:
+        forms = list(v["forms"])
+        assert any(all(any(f in x for x in e["variants"]) for f in forms) for e in report["entities"]), forms
