@@ -122,3 +122,10 @@ def test_jsonl_in_utf16_and_a_line_with_bad_bytes(tmp_path):
     first, second = list(build_articles([str(tmp_path / "bad.jsonl")]))
     assert first.title == "افتتاح معرض الكتاب"
     assert isinstance(second, IngestError) and second.line == 2 and "undecodable" in second.problem
+
+
+def test_a_date_stated_in_the_page_wins_over_metadata(tmp_path):
+    rec = dict(_records()[0], text="- 7 مارس 2026\n\n" + _records()[0]["text"])
+    (tmp_path / "r.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    [a] = list(build_articles([str(tmp_path / "r.jsonl")]))
+    assert (a.published, a.published_source) == ("2026-03-07", "text")

@@ -34,14 +34,15 @@ def build_article(raw: RawDoc) -> Article | IngestError:
         what = "the HTML page" if raw.format == "html" else "the page"
         return IngestError(raw.source, f"no article text in {what} ({words} words left after removing boilerplate)", raw.line)
 
-    published, published_source = date_from_metadata(meta.get("published")), "metadata"
+    # A date the page states wins over metadata (a feed's date may be a crawl or update time).
+    published, published_source = None, "text"
+    for line in page.header + page.signature:
+        d = parse_date_line(line.lstrip("-–—•· "))
+        if d:
+            published = d.isoformat()
+            break
     if published is None:
-        published_source = "text"
-        for line in page.header + page.signature:
-            d = parse_date_line(line.lstrip("-–—•· "))
-            if d:
-                published = d.isoformat()
-                break
+        published, published_source = date_from_metadata(meta.get("published")), "metadata"
     author = meta.get("author") or page.author
     credit_lines = page.header + page.signature + ([author] if author else [])
     title = meta.get("title") or page.title
