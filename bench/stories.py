@@ -83,6 +83,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sample", type=int, default=0, help="print a seeded sample of multi-outlet ANT stories")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--out", default=None, help="write the sample here (markdown)")
+    ap.add_argument("--dump", default=None, help="write every ANT story with >1 article here (JSON lines)")
     ap.add_argument("--ner", nargs="*", default=["ant"], choices=sorted(CORPORA),
                     help="corpora given the NER layer (cached; ~30-150 ms an article); default: ant. "
                          "All corpora get the dates and numbers layers (cheap), as in production")
@@ -149,8 +150,14 @@ def run_bench(args, corpora, caches) -> int:
         multi = [s for s in stories if len(s["articles"]) > 1]
         print(f"  ANT stories: {len(stories)}, with >1 article: {len(multi)}, "
               f"articles in them: {sum(len(s['articles']) for s in multi)}", flush=True)
+        sizes = np.array([len(s["articles"]) for s in multi])
+        if len(sizes):
+            print(f"  story sizes (>1): median {np.median(sizes):.0f}, p95 {np.percentile(sizes, 95):.0f}, "
+                  f"max {sizes.max()}; stories of >20 articles: {(sizes > 20).sum()}", flush=True)
         if args.sample:
             sample_report(index, ant, args)
+        if args.dump:
+            dump(multi, ant, args.dump)
     if "saudinewsnet" in corpora and ant:
         snn = [a for _, a in by_date(corpora["saudinewsnet"])]
         pairs = reuse.get("saudinewsnet") or [[] for _ in snn]
@@ -177,6 +184,18 @@ def run_bench(args, corpora, caches) -> int:
         print(f"persist: {len(blob) / 1e6:.1f} MB, to_bytes {t2 - t1:.2f}s, from_bytes {t3 - t2:.2f}s", flush=True)
     print(f"RSS +{rss_mb() - base:.0f} MB over the harness; peak RSS of the process {peak_mb():.0f} MB", flush=True)
     return 0
+
+
+def dump(stories: list[dict], articles: list[Article], path: str) -> None:
+    import json
+
+    by_id = {a.id: a for a in articles}
+    with open(path, "w", encoding="utf-8") as fh:
+        for s in stories:
+            members = [{"published": by_id[i].published, "outlet": by_id[i].outlet, "title": by_id[i].title}
+                       for i in s["articles"]]
+            fh.write(json.dumps({"id": s["id"], "title": s["title"], "members": members}, ensure_ascii=False) + "\n")
+    print(f"  stories written to {path}", flush=True)
 
 
 def sample_report(index, articles: list[Article], args) -> None:

@@ -21,13 +21,13 @@ from marsad.resources import data_path
 
 #: One row per (article, candidate story); order matters (model.json names them).
 FEATURES = (
-    "cos",          # title+lead embedding: best cosine with a member or with the story's mean
-    "words",        # rare content words: best weighted overlap with a member or the pooled keys
-    "names",        # names of the NER mentions, likewise (0 without the NER layer)
+    "cos",          # title+lead embedding: mean cosine with the story's (latest) members
+    "words",        # rare content words: mean weighted key cosine with the members
+    "names",        # names of the NER mentions, likewise
     "numbers",      # specific figures/dates shared with the story (0, 1/3, 2/3, 1)
     "conflicts",    # units where both give figures and none agree: 3 vs 5 hours of talks (0 … 1)
     "reuse",        # shares copy with a member: 1 duplicate, 0.5 agency copy across outlets
-    "days_apart",   # log(1 + days outside the story's date range); 0 when a date is unknown
+    "span",         # log(1 + days the story would span with the article); 0 when a date is unknown
     "day_unknown",  # 1 when the article's or the story's date is unknown
 )
 

@@ -298,7 +298,7 @@ def replay(items: list[Article], vectors: np.ndarray, gold: np.ndarray, params: 
                 x = story_features(rows, story, f, vec, partners, params)
                 samples.append(Sample(x, y, kind, False, i, story.rows[0]))
                 xm = x.copy()
-                xm[FEATURES.index("days_apart")] = 0.0
+                xm[FEATURES.index("span")] = 0.0
                 xm[FEATURES.index("day_unknown")] = 1.0
                 samples.append(Sample(xm, y, kind, True, i, story.rows[0]))
         g = int(gold[i])
@@ -345,7 +345,7 @@ def check_pairs(ids: list[str], arts: list[Article], vectors: np.ndarray, params
 
 def hidden_dates(x: np.ndarray) -> np.ndarray:
     x = x.copy()
-    x[:, FEATURES.index("days_apart")] = 0.0
+    x[:, FEATURES.index("span")] = 0.0
     x[:, FEATURES.index("day_unknown")] = 1.0
     return x
 
