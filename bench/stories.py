@@ -166,7 +166,8 @@ def run_bench(args, corpora, caches) -> int:
         t0 = time.perf_counter()
         for a, p in zip(rest, pairs):
             index.assign(a, p)
-        print(f"SNN: {len(rest)} more articles in {time.perf_counter() - t0:.1f}s; index holds {len(index)}", flush=True)
+        print(f"SNN: {len(rest)} more articles in {time.perf_counter() - t0:.1f}s; index holds {len(index)}, "
+              f"{index.n_stories} stories; RSS +{rss_mb() - base:.0f} MB over the harness", flush=True)
         lat = []
         for a, p in zip(timed, pairs[len(rest):]):
             t1 = time.perf_counter()
@@ -176,12 +177,14 @@ def run_bench(args, corpora, caches) -> int:
             lat_ms = np.array(lat) * 1000
             print(f"latency of one assign at {len(index)} articles: p50 {np.percentile(lat_ms, 50):.1f} ms, "
                   f"p95 {np.percentile(lat_ms, 95):.1f} ms (n={len(lat)}, embeddings cached)", flush=True)
+        print(f"RSS with the 60k index: +{rss_mb() - base:.0f} MB over the harness", flush=True)
         t1 = time.perf_counter()
         blob = index.to_bytes()
         t2 = time.perf_counter()
         StoryIndex.from_bytes(blob)
         t3 = time.perf_counter()
         print(f"persist: {len(blob) / 1e6:.1f} MB, to_bytes {t2 - t1:.2f}s, from_bytes {t3 - t2:.2f}s", flush=True)
+        del blob
     print(f"RSS +{rss_mb() - base:.0f} MB over the harness; peak RSS of the process {peak_mb():.0f} MB", flush=True)
     return 0
 

@@ -30,7 +30,7 @@ from marsad.link.stories.index import Rows, Story, candidate_rows, default_param
 __all__ = ["StoryIndex", "cluster_stories"]
 
 Embedder = Callable[[list[str]], np.ndarray]
-_FORMAT = 1
+_FORMAT = 2
 
 
 class StoryIndex:
@@ -83,7 +83,7 @@ class StoryIndex:
             best = Story(len(self._stories), "s" + article.id)
             self._stories.append(best)
         row = rows.add(f, vec, best.number, self._params())
-        best.add(row, vec, f.day)
+        best.add(row, f.day)
         return best.id
 
     def explain(self, article: Article, reuse_pairs: Iterable[dict] = (), embedding: np.ndarray | None = None) -> list[dict]:
@@ -148,8 +148,8 @@ class StoryIndex:
         if len(titled) == 1:
             pick = titled[0]
         else:
-            emb = rows.emb[[story.rows[i] for i in titled]].astype(np.float32)
-            pick = titled[int(np.argmax(emb @ story.emb_sum))]
+            emb = rows.emb[story.rows].astype(np.float32)
+            pick = titled[int(np.argmax(emb[titled] @ emb.sum(axis=0)))]
         return {"id": story.id, "title": feats[pick].title, "articles": [f.id for f in feats]}
 
     # ---- persistence ----------------------------------------------------------------------

@@ -41,7 +41,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleFeatures:
     id: str
     outlet: str | None

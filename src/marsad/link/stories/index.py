@@ -35,18 +35,16 @@ def default_params() -> dict:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
     number: int
     id: str
     rows: list[int] = field(default_factory=list)
-    emb_sum: np.ndarray = field(default_factory=lambda: np.zeros(DIM, np.float32))
     lo: int = UNKNOWN_DAY  # earliest and latest known publication day of its members
     hi: int = UNKNOWN_DAY
 
-    def add(self, row: int, vec: np.ndarray, day: int) -> None:
+    def add(self, row: int, day: int) -> None:
         self.rows.append(row)
-        self.emb_sum += vec
         if day != UNKNOWN_DAY:
             self.lo = day if self.lo == UNKNOWN_DAY else min(self.lo, day)
             self.hi = day if self.hi == UNKNOWN_DAY else max(self.hi, day)
@@ -95,13 +93,19 @@ class Rows:
         return row
 
     def window(self, day: int, params: dict) -> np.ndarray:
-        """Rows close in time: published within the window, plus recent undated rows; for an
-        undated article, the last ``recent_rows`` arrivals."""
+        """Rows close in time: published within ``window_days``, nearest days first, stopping
+        once ``window_rows`` are gathered (a busy week of a big corpus — SaudiNewsNet runs
+        1,400 articles a day — would otherwise make every query scan tens of thousands of rows),
+        plus recent undated rows; for an undated article, the last ``recent_rows`` arrivals."""
         if day == UNKNOWN_DAY:
             return np.arange(max(0, self.n - params["recent_rows"]), self.n)
-        w = params["window_days"]
-        parts = [self.by_day.get(d, ()) for d in range(day - w, day + w + 1)]
-        rows = [r for p in parts for r in p] + self.undated[-params["undated_rows"]:]
+        rows: list[int] = []
+        for offset in range(params["window_days"] + 1):
+            for d in {day - offset, day + offset}:
+                rows.extend(self.by_day.get(d, ()))
+            if len(rows) >= params["window_rows"]:
+                break
+        rows.extend(self.undated[-params["undated_rows"]:])
         return np.array(rows, dtype=np.int64)
 
 

@@ -309,7 +309,7 @@ def replay(items: list[Article], vectors: np.ndarray, gold: np.ndarray, params: 
             stories.append(story)
             story_of_gold[g] = story.number
         row = rows.add(f, vec, story.number, params)
-        story.add(row, vec, f.day)
+        story.add(row, f.day)
     return samples
 
 
@@ -336,7 +336,7 @@ def check_pairs(ids: list[str], arts: list[Article], vectors: np.ndarray, params
         rows = Rows()
         story = Story(0, "s")
         fb = article_features(arts[j])
-        story.add(rows.add(fb, vectors[j], 0, params), vectors[j], fb.day)
+        story.add(rows.add(fb, vectors[j], 0, params), fb.day)
         xs.append(story_features(rows, story, article_features(arts[i]), vectors[i], {}, params))
         ys.append(int(label))
         notes.append(note)
