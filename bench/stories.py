@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stories.py --embed-only          # fill the embedding cache (slow, once)
     .venv/bin/python bench/stories.py                       # ANT growth curve, then SNN, 60k latency
+    .venv/bin/python bench/stories.py --corpora saudinewsnet  # SNN on its own
     .venv/bin/python bench/stories.py --limit 3000 --corpora ant
     .venv/bin/python bench/stories.py --corpora ant --sample 30 --out /tmp/stories_sample.md
 
@@ -131,62 +132,66 @@ def run_bench(args, corpora, caches) -> int:
                 reuse[name] = reuse_stream(arts, f"{name}-{args.limit or 'all'}")
                 print(f"{name}: reuse pairs ready in {time.perf_counter() - t0:.0f}s (ReuseIndex, cached; not in the "
                       f"clustering time): {sum(map(len, reuse[name]))} pairs", flush=True)
-    if ant:
-        n = len(ant)
-        checkpoints = [c for c in (100, 1000, 5000, 10000, 20000, 31000) if c < n] + [n]
-        print(f"ANT: clustering {n} articles in publication-date order", flush=True)
+    index = None
+    names = [n for n in ("ant", "saudinewsnet") if n in corpora]
+    for name in names:
+        arts = ant if name == "ant" else [a for _, a in by_date(corpora[name])]
+        pairs = reuse.get(name) or [[] for _ in arts]
+        # the latency is taken once the index holds every corpus: the last articles of the last one
+        timed = args.latency if len(names) > 1 and name == names[-1] and len(arts) > args.latency else 0
         # names come from the cached NER layer; corpora without it are clustered without names
         # rather than with the tagger run inside assign (which would time the NER, not the index)
-        index = StoryIndex(embedder=embed, params={**default_params(), "find_names": False})
-        t0 = time.perf_counter()
-        pairs = reuse.get("ant") or [[] for _ in ant]
-        for i, a in enumerate(ant, 1):
-            index.assign(a, pairs[i - 1])
-            if i in checkpoints:
-                el = time.perf_counter() - t0
-                print(f"  {i:>6} articles: {el:7.1f}s ({i / el:.0f} articles/s), {index.n_stories} stories, "
-                      f"RSS +{rss_mb() - base:.0f} MB over the harness", flush=True)
-        stories = index.stories()
-        multi = [s for s in stories if len(s["articles"]) > 1]
-        print(f"  ANT stories: {len(stories)}, with >1 article: {len(multi)}, "
-              f"articles in them: {sum(len(s['articles']) for s in multi)}", flush=True)
-        sizes = np.array([len(s["articles"]) for s in multi])
-        if len(sizes):
-            print(f"  story sizes (>1): median {np.median(sizes):.0f}, p95 {np.percentile(sizes, 95):.0f}, "
-                  f"max {sizes.max()}; stories of >20 articles: {(sizes > 20).sum()}", flush=True)
-        if args.sample:
-            sample_report(index, ant, args)
-        if args.dump:
-            dump(multi, ant, args.dump)
-    if "saudinewsnet" in corpora and ant:
-        snn = [a for _, a in by_date(corpora["saudinewsnet"])]
-        pairs = reuse.get("saudinewsnet") or [[] for _ in snn]
-        rest = snn[:-args.latency] if len(snn) > args.latency else snn
-        timed = snn[len(rest):]
-        t0 = time.perf_counter()
-        for a, p in zip(rest, pairs):
-            index.assign(a, p)
-        print(f"SNN: {len(rest)} more articles in {time.perf_counter() - t0:.1f}s; index holds {len(index)}, "
-              f"{index.n_stories} stories; RSS +{rss_mb() - base:.0f} MB over the harness", flush=True)
-        lat = []
-        for a, p in zip(timed, pairs[len(rest):]):
-            t1 = time.perf_counter()
-            index.assign(a, p)
-            lat.append(time.perf_counter() - t1)
-        if lat:
+        if index is None:
+            index = StoryIndex(embedder=embed, params={**default_params(), "find_names": False})
+        held = len(index)
+        grow(name, index, arts[:len(arts) - timed], pairs, base, held)
+        if name == "ant":
+            stories = index.stories()
+            multi = [s for s in stories if len(s["articles"]) > 1]
+            print(f"  ANT stories: {len(stories)}, with >1 article: {len(multi)}, "
+                  f"articles in them: {sum(len(s['articles']) for s in multi)}", flush=True)
+            sizes = np.array([len(s["articles"]) for s in multi])
+            if len(sizes):
+                print(f"  story sizes (>1): median {np.median(sizes):.0f}, p95 {np.percentile(sizes, 95):.0f}, "
+                      f"max {sizes.max()}; stories of >20 articles: {(sizes > 20).sum()}", flush=True)
+            if args.sample:
+                sample_report(index, ant, args)
+            if args.dump:
+                dump(multi, ant, args.dump)
+        if timed:
+            lat = []
+            for a, p in zip(arts[-timed:], pairs[-timed:]):
+                t1 = time.perf_counter()
+                index.assign(a, p)
+                lat.append(time.perf_counter() - t1)
             lat_ms = np.array(lat) * 1000
             print(f"latency of one assign at {len(index)} articles: p50 {np.percentile(lat_ms, 50):.1f} ms, "
                   f"p95 {np.percentile(lat_ms, 95):.1f} ms (n={len(lat)}, embeddings cached)", flush=True)
-        print(f"RSS with the 60k index: +{rss_mb() - base:.0f} MB over the harness", flush=True)
-        t1 = time.perf_counter()
-        blob = index.to_bytes()
-        t2 = time.perf_counter()
-        StoryIndex.from_bytes(blob)
-        t3 = time.perf_counter()
-        print(f"persist: {len(blob) / 1e6:.1f} MB, to_bytes {t2 - t1:.2f}s, from_bytes {t3 - t2:.2f}s", flush=True)
-        del blob
+            print(f"RSS with the {len(index)}-article index: +{rss_mb() - base:.0f} MB over the harness", flush=True)
+            t1 = time.perf_counter()
+            blob = index.to_bytes()
+            t2 = time.perf_counter()
+            StoryIndex.from_bytes(blob)
+            t3 = time.perf_counter()
+            print(f"persist: {len(blob) / 1e6:.1f} MB, to_bytes {t2 - t1:.2f}s, from_bytes {t3 - t2:.2f}s", flush=True)
+            del blob
     print(f"RSS +{rss_mb() - base:.0f} MB over the harness; peak RSS of the process {peak_mb():.0f} MB", flush=True)
     return 0
+
+
+def grow(name: str, index, arts: list[Article], pairs, base: float, held: int) -> None:
+    """Assign ``arts`` one by one, printing time, stories and memory at fixed checkpoints."""
+    n = len(arts)
+    checkpoints = [c for c in (100, 1000, 5000, 10000, 20000, 31000) if c < n] + [n]
+    where = f" to an index already holding {held}" if held else ""
+    print(f"{name}: clustering {n} articles in publication-date order{where}", flush=True)
+    t0 = time.perf_counter()
+    for i, a in enumerate(arts, 1):
+        index.assign(a, pairs[i - 1])
+        if i in checkpoints:
+            el = time.perf_counter() - t0
+            print(f"  {i:>6} articles: {el:7.1f}s ({i / el:.0f} articles/s), {index.n_stories} stories, "
+                  f"RSS +{rss_mb() - base:.0f} MB over the harness", flush=True)
 
 
 def dump(stories: list[dict], articles: list[Article], path: str) -> None:
