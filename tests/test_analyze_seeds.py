@@ -68,6 +68,14 @@ def test_people_and_variants(report):
                  ("دميتري مدفيديف", "دميتري ميدفيديف"), ("ديمتري بيسكوف", "دميتري بيسكوف")):
         assert any(a in v and b in v for v in variants), (a, b)
     assert not any(e["name"] == "Ali Hussain" for e in people)  # the author bio is not content
+    names = {e["name"] for e in people}
+    # a capital run into a surname ("ويطالب بوتين كييف") and a region in a subhead are not people
+    assert not any("كييف" in n or "لوغانسك" in n for n in names), sorted(names)
+    roles = {e["name"]: e["roles"] for e in people}
+    # "مساعد الرئيس الروسي فلاديمير بوتين": the aide's role is not Putin's
+    assert "الرئيس الروسي" in roles["فلاديمير بوتين"]
+    assert not any(r.startswith(("مساعد", "مستشار")) for r in roles["فلاديمير بوتين"])
+    assert not any(r.startswith(("المبعوث", "صهر")) for r in roles["دونالد ترمب"])
 
 
 def test_quotes_have_speakers(report):

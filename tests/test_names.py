@@ -456,3 +456,30 @@ def test_seed_expectations(seed_articles):
     by_latin = {e["latin"]: e for e in people}
     for a, b in (("Vladimir Putin", "Donald Trump"), ("Marco Rubio", "Steve Witkoff"), ("Dmitry Peskov", "Dmitry Medvedev")):
         assert by_latin[a]["id"] != by_latin[b]["id"]
+
+
+def test_dependent_roles_before_a_principal_are_not_his():
+    # "مساعد الرئيس الروسي فلاديمير بوتين": the aide is someone else; Putin is the president
+    a = article("d1", "قال الرئيس الروسي فلاديمير بوتين إن المحادثات مفيدة.",
+                [("فلاديمير بوتين", "PER", "الرئيس الروسي")])
+    b = article("d2", "وصرح يوري أوشاكوف مساعد الرئيس الروسي فلاديمير بوتين بأن اللقاء بناء.",
+                [("يوري أوشاكوف", "PER"), ("فلاديمير بوتين", "PER", "مساعد الرئيس الروسي")])
+    c = article("d3", "وقال مستشار السياسة الخارجية ومساعد بوتين إن الاجتماع انتهى.",
+                [("بوتين", "PER", "مستشار السياسة الخارجية ومساعد")])
+    d = article("d4", "وقال مساعد الرئيس الروسي يوري أوشاكوف إن موسكو تنتظر الرد.",
+                [("يوري أوشاكوف", "PER", "مساعد الرئيس الروسي")])
+    ents = link_entities([a, b, c, d])
+    got = by_surface(ents, [a, b, c, d])
+    assert got[("d1", "فلاديمير بوتين")]["roles"] == ["الرئيس الروسي"]
+    # the aide named after the same dependent role keeps it: he is never "the president"
+    assert got[("d4", "يوري أوشاكوف")]["roles"] == ["مساعد الرئيس الروسي"]
+    assert got[("d1", "فلاديمير بوتين")]["id"] != got[("d4", "يوري أوشاكوف")]["id"]
+
+
+def test_envoy_of_the_president_is_not_the_presidents_role():
+    a = article("v1", "وقال الرئيس الأميركي دونالد ترامب إن الاتفاق قريب.",
+                [("دونالد ترامب", "PER", "الرئيس الأميركي")])
+    b = article("v2", "والتقى المبعوث الخاص للرئيس الأمريكي دونالد ترامب بالوفد الروسي.",
+                [("دونالد ترامب", "PER", "المبعوث الخاص للرئيس الأمريكي")])
+    ents = link_entities([a, b])
+    assert by_surface(ents, [a, b])[("v1", "دونالد ترامب")]["roles"] == ["الرئيس الأميركي"]

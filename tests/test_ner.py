@@ -269,3 +269,23 @@ def test_two_letter_clitic_strip_keeps_a_real_stem():
 
     assert mention_skip("فكتور") == 0  # not ف + ك + "تور"
     assert mention_skip("لبوتين") == 1 and mention_skip("وبكين") == 1
+
+
+def test_trim_person_drops_a_capital_even_when_the_model_is_sure():
+    from marsad.ner.rules import Span, trim_person
+
+    tokens = ["ويطالب", "بوتين", "كييف", "بتسليم"]
+    assert trim_person(tokens, [0.9, 0.99, 0.95, 0.9], Span(1, 3, "PER")).end == 2
+    # after a given name the place word is a surname ("جورج" + a capital's name): kept
+    tokens = ["قال", "جورج", "موسكو"]
+    assert trim_person(tokens, [0.9, 0.99, 0.95], Span(1, 3, "PER")).end == 3
+
+
+def test_document_majority_retypes_a_one_word_name():
+    from marsad.ner.rules import Span, propagate
+
+    doc = [["في", "منطقة", "لوغانسك"], ["رئاسة", "منطقة", "لوغانسك"], ["على", "لوغانسك", "بأكملها"],
+           ["هجوم", "على", "لوغانسك"]]
+    spans = [[Span(2, 3, "LOC")], [Span(2, 3, "LOC")], [Span(1, 2, "LOC")], [Span(2, 3, "PER")]]
+    propagate(doc, spans)
+    assert [s.type for sent in spans for s in sent] == ["LOC"] * 4

@@ -1,4 +1,4 @@
-"""Command line: ``marsad analyze | ingest | report``."""
+"""Command line: ``marsad analyze | ingest | report | serve``."""
 from __future__ import annotations
 
 import argparse
@@ -56,6 +56,37 @@ def cmd_report(args) -> int:
     report.write(args.out)
     if not args.quiet:
         _describe(report, args.out)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Serve the store read-only: REST API under /api/, Arabic web UI at /."""
+    import os
+    import signal
+    import threading
+
+    from marsad.interfaces.rest import make_app, make_server
+
+    if not os.path.isfile(args.db):
+        print(f"marsad: error: no store at {args.db} (run `marsad ingest PATH --db {args.db}` first)",
+              file=sys.stderr)
+        return 1
+    app = make_app(args.db)
+    server = make_server(app, args.host, args.port, quiet=args.quiet)
+    host, port = server.server_address[:2]
+    print(f"marsad: serving {args.db} on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    threading.Thread(target=app.warm, name="marsad-warm", daemon=True).start()  # build the report now
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # `kill` stops it as cleanly as Ctrl-C
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -126,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True)
     common(r, "marsad.db")
     r.set_defaults(func=cmd_report)
+    v = sub.add_parser("serve", help="browse the store: REST API and Arabic web UI")
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    common(v, "marsad.db")
+    v.set_defaults(func=cmd_serve)
+
     t = sub.add_parser("train", help="reproduce the shipped model weights")
     t.add_argument("model", choices=("ner",))
     t.add_argument("train_bio", nargs="?", default=DEFAULT_TRAIN_BIO, help=f"BIO training file (default: {DEFAULT_TRAIN_BIO})")

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 from marsad.doc import Article
 from marsad.link.names.aliases import AliasTable, alias_table
-from marsad.link.names.merge import Cluster, collect, link
+from marsad.link.names.merge import Cluster, borrowed_roles, collect, link
 from marsad.link.names.romanize import romanize
 from marsad.link.names.variants import key
 
@@ -77,6 +77,9 @@ def _entity(cluster: Cluster) -> dict[str, Any]:
             k, text = key(role), " ".join(role.split())
             roles[k] += 1
             role_surface[k] = min(role_surface.get(k, text), text)  # order-independent choice
+    borrowed = borrowed_roles(role_surface.values())
+    for k in [k for k, text in role_surface.items() if text in borrowed]:
+        del roles[k]
     digest = hashlib.sha1(f"{cluster.type}|{canonical}".encode("utf-8")).hexdigest()
     return {
         "id": "e" + digest[:12],

@@ -92,6 +92,53 @@ def nations(roles: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def _dependent_heads() -> frozenset[str]:
+    # the quotation source finder reads the same list: one word list for one fact of Arabic
+    return frozenset(_bare(w) for w in lines("quotes/dependent_roles.txt"))
+
+
+def _loose(words_: Iterable[str]) -> str:
+    """Key of a phrase that bridges أميركي/أمريكي-style spellings (long vowels dropped)."""
+    return " ".join(_bare(w).replace("ي", "").replace("ا", "") for w in words_)
+
+
+def borrowed_roles(roles: Iterable[str]) -> set[str]:
+    """Roles seen before a person's name that belong to someone else.
+
+    A dependent role takes the name as its complement: in "مساعد الرئيس الروسي فلاديمير بوتين"
+    or "مستشار السياسة الخارجية ومساعد بوتين" the aide is another person. Per mention this is
+    ambiguous ("مساعد الرئيس الروسي يوري أوشاكوف" names the aide), so it is decided per entity:
+    a role "<dependent> [الخاص] <title>" is borrowed when the same entity is also seen with
+    <title> itself (Putin is "الرئيس الروسي"), and a role ending in a dependent noun is always
+    borrowed ("... ومساعد" + name)."""
+    heads = _dependent_heads()
+    parsed = {r: words(r) for r in roles}
+    plain = set()
+    for r, ws in parsed.items():
+        if ws and _bare(ws[0]) not in heads:
+            plain.add(_loose(ws))
+    out = set()
+    for r, ws in parsed.items():
+        if len(ws) < 2:
+            continue
+        last = ws[-1][1:] if ws[-1].startswith("و") and _bare(ws[-1][1:]) in heads else ws[-1]
+        if _bare(last) in heads:
+            out.add(r)
+            continue
+        if _bare(ws[0]) not in heads:
+            continue
+        rest = ws[1:]
+        while rest and _bare(rest[0]) in ("خاص", "خاصة"):
+            rest = rest[1:]
+        if rest and rest[0].startswith("لل"):
+            rest = ["ال" + rest[0][2:]] + rest[1:]
+        complement = _loose(rest)
+        if complement and any(p == complement or p.startswith(complement + " ") for p in plain):
+            out.add(r)
+    return out
+
+
 def _conflict(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a) and bool(b) and not (a & b)
 
