@@ -64,3 +64,27 @@ def test_bad_input_never_loses_what_is_stored(inputs, tmp_path):
     with SQLiteStore(db) as store:
         assert store.count() == 1
         assert next(store.articles()).title == "افتتاح جسر جديد فوق النهر"
+
+
+def test_unreadable_corpus_links_are_rebuilt_not_fatal(inputs, tmp_path, capsys):
+    # a store written by another version: its pickled corpus links no longer load
+    from marsad.interfaces.api import report_for
+    from marsad.link.corpus import STATE_KEY
+
+    db = tmp_path / "m.db"
+    assert main(["ingest", str(inputs / "good.txt"), "--db", str(db), "--quiet"]) == 0
+    with SQLiteStore(str(db)) as store:
+        ids = store.ids()
+        store.put_state(STATE_KEY, b"\x80\x05not a pickle")
+    capsys.readouterr()
+    with SQLiteStore(str(db)) as store:
+        report = report_for(store)
+        assert store.ids() == ids  # the articles are untouched
+        assert store.get_state(STATE_KEY) != b"\x80\x05not a pickle"  # the links were rebuilt and saved
+    assert [a["id"] for a in report["articles"]] == ids
+    assert len(report["stories"]) == 1 and report["stories"][0]["articles"] == ids
+    err = capsys.readouterr().err
+    assert "m.db" in err and "rebuilding" in err
+    # the next command reads the rebuilt links silently
+    assert main(["report", "--db", str(db), "--out", str(tmp_path / "r.json"), "--quiet"]) == 0
+    assert "rebuilding" not in capsys.readouterr().err

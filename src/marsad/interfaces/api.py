@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -67,8 +68,18 @@ def ingest(
 
 
 def load_state(store: SQLiteStore) -> CorpusState:
+    """The stored corpus links. They are derived data: a state written by another version of
+    Marsad (a changed index format) is dropped with a warning, and ``update_corpus`` rebuilds
+    it from the stored articles, which are never touched."""
     blob = store.get_state(STATE_KEY)
-    return CorpusState.from_bytes(blob) if blob else CorpusState()
+    if not blob:
+        return CorpusState()
+    try:
+        return CorpusState.from_bytes(blob)
+    except Exception as exc:  # any unpickling or format error: the links can be recomputed
+        print(f"marsad: warning: {store.path}: stored corpus links are unreadable ({type(exc).__name__}: {exc}); "
+              f"rebuilding them from the {store.count()} stored articles", file=sys.stderr)
+        return CorpusState()
 
 
 def update_corpus(store: SQLiteStore) -> CorpusState:
@@ -95,9 +106,10 @@ def executor(engine: str):
 
 
 def report_for(store: SQLiteStore, ids: list[str] | None = None) -> Report:
-    """The report of the stored articles (all, or only ``ids``)."""
+    """The report of the stored articles (all, or only ``ids``). Links any stored article not
+    yet linked first (a no-op when the store is up to date)."""
     articles = list(store.articles(ids))
-    return build_report(articles, link_corpus(articles, load_state(store)))
+    return build_report(articles, link_corpus(articles, update_corpus(store)))
 
 
 def analyze(paths: Iterable[str], db: str = ":memory:", **ingest_options) -> Report:
