@@ -327,3 +327,35 @@ def test_duration_disagreement_when_the_lasted_verb_is_far_from_the_number():
     assert len(hours) == 1
     assert sorted(p["value"] for p in hours[0]["positions"]) == [7, 9]
     assert {a for p in hours[0]["positions"] for a in p["articles"]} == {"w", "z"}
+
+
+# One article: a quoted claim against the article's own background is not a disagreement of
+# sources; two speakers quoted on opposite sides are.
+PROGRESS = "قال الوزير سامي العلي إن المحادثات أحرزت تقدما كبيرا في ملف الأسرى."
+BACKGROUND = "وكانت جولات سابقة من المحادثات قد انتهت دون تحقيق أي تقدم في ملف الأسرى."
+RIVAL = "لكن النائب هاني سعد قال إن المحادثات انتهت دون تحقيق أي تقدم في ملف الأسرى."
+OTHER = ("افتتحت البلدية حديقة عامة جديدة في وسط المدينة بمساحة واسعة.\n\n"
+         "وقال رئيس البلدية إن الحديقة ستفتح أبوابها للزوار يوميا.")
+SAME_TOPIC = [["أحرزت تقدما كبيرا في ملف الأسرى", "دون تحقيق أي تقدم في ملف الأسرى"]]
+
+
+def _one_article_story(second: str, rival_quote: bool) -> list[Article]:
+    a = Article(id="one", source="one.txt", text=PROGRESS + "\n\n" + second, outlet="صحيفة الوطن")
+    a.quotes = [quote(a, "المحادثات أحرزت تقدما كبيرا في ملف الأسرى", "الوزير سامي العلي")]
+    if rival_quote:
+        a.quotes.append(quote(a, "المحادثات انتهت دون تحقيق أي تقدم في ملف الأسرى", "النائب هاني سعد"))
+    b = Article(id="other", source="other.txt", text=OTHER, outlet="موقع الخبر")
+    return [a, b]
+
+
+def test_a_quote_against_its_own_articles_background_is_no_disagreement():
+    r = compare_story(_one_article_story(BACKGROUND, False), [], embedder=ParaphraseEmbedder(SAME_TOPIC))
+    assert not [d for d in r["disagreements"] if d["kind"] == "polarity"]
+
+
+def test_two_speakers_quoted_on_opposite_sides_in_one_article_disagree():
+    r = compare_story(_one_article_story(RIVAL, True), [], embedder=ParaphraseEmbedder(SAME_TOPIC))
+    polar = [d for d in r["disagreements"] if d["kind"] == "polarity"]
+    assert len(polar) == 1
+    speakers = {p["polarity"]: p["speakers"] for p in polar[0]["positions"]}
+    assert speakers == {"asserted": ["الوزير سامي العلي"], "denied": ["النائب هاني سعد"]}

@@ -219,6 +219,18 @@ def _speaker(article, offset: int) -> str | None:
     return None
 
 
+def _opposed_sources(al: Alignment, cp, fp, cn, fn) -> bool:
+    """Two clauses can disagree when different articles make them, or when one article quotes
+    two different speakers; one article's quote against its own background narration ("Trump
+    says progress was made" / "three rounds in Istanbul brought no breakthrough") is context,
+    not sources in disagreement."""
+    ap, an = al.unit_article(cp.unit), al.unit_article(cn.unit)
+    if ap.id != an.id:
+        return True
+    sp, sn = _speaker(ap, fp.start), _speaker(an, fn.start)
+    return bool(sp and sn and sp != sn)
+
+
 def polarity_disagreements(al: Alignment) -> list[dict]:
     found = []  # (concept, polarity, clause index, frame)
     for ci, c in enumerate(al.clauses):
@@ -235,6 +247,8 @@ def polarity_disagreements(al: Alignment) -> list[dict]:
         for p in pos:
             for n in neg:
                 cp, cn = al.clauses[p[2]], al.clauses[n[2]]
+                if not _opposed_sources(al, cp, p[3], cn, n[3]):
+                    continue
                 sim = max(float(al.clause_vectors[p[2]] @ al.clause_vectors[n[2]]),
                           float(al.sentence_vectors[cp.unit] @ al.sentence_vectors[cn.unit]))
                 if sim >= RELATED:
