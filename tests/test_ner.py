@@ -289,3 +289,17 @@ def test_document_majority_retypes_a_one_word_name():
     spans = [[Span(2, 3, "LOC")], [Span(2, 3, "LOC")], [Span(1, 2, "LOC")], [Span(2, 3, "PER")]]
     propagate(doc, spans)
     assert [s.type for sent in spans for s in sent] == ["LOC"] * 4
+
+
+def test_fixed_org_name_run_into_a_place_is_split():
+    from marsad.extract.entities import apply_rules
+    from marsad.ner.rules import Span
+
+    words = ["مطالبة", "الكرملين", "أوكرانيا", "بالتخلي", "رسميا"]
+    tags = ["O", "B-ORG", "I-ORG", "O", "O"]
+    spans = apply_rules(words, tags, [0.9, 0.95, 0.9, 0.9, 0.9], [Span(1, 3, "ORG")])
+    assert [(s.start, s.end, s.type) for s in spans] == [(1, 2, "ORG"), (2, 3, "LOC")]
+    # a longer organisation name the model found is kept whole
+    words = ["أعلنت", "الكرملين", "الروسية", "أمس"]  # not a place after the name
+    spans = apply_rules(words, ["O", "B-ORG", "I-ORG", "O"], [0.9] * 4, [Span(1, 3, "ORG")])
+    assert [(s.start, s.end, s.type) for s in spans] == [(1, 3, "ORG")]

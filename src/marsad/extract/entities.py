@@ -112,9 +112,14 @@ def apply_rules(words: list[str], tags: list[str], probs: list[float], spans: li
     # Fixed organisation names are precise: they replace what they overlap unless a longer
     # ORG from the model already covers them ("وكالة فرانس برس").
     for r in rules.org_name_spans(keys):
-        if any(s.type == "ORG" and _within(r, s) for s in spans):
+        longer = [s for s in spans if s.type == "ORG" and _within(r, s)]
+        if longer and not rules.place_tail(keys, longer[0], r):
             continue
+        # a fixed name the model ran into a place ("مطالبة الكرملين أوكرانيا بالتخلي"):
+        # the name, then the place
         spans = [s for s in spans if not _overlaps(s, r)] + [r]
+        if longer:
+            spans.append(Span(r.end, longer[0].end, "LOC", "places"))
     for r in rules.org_pattern_spans(words):
         hit = [s for s in spans if _overlaps(s, r)]
         if not hit:

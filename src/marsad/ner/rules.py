@@ -153,6 +153,12 @@ def org_name_spans(keys: list[str]) -> list[Span]:
     return [Span(s, e, "ORG", "org_names") for s, e in match_phrases(keys, phrases("org_names"))]
 
 
+def place_tail(keys: list[str], span: Span, head: Span) -> bool:
+    """``span`` is the fixed name ``head`` followed only by strong places (countries, capitals)."""
+    return head.start == span.start and head.end < span.end and all(
+        k in words("places") for k in keys[head.end:span.end])
+
+
 def place_spans(keys: list[str], tokens: list[str]) -> list[Span]:
     """Gazetteer places; a one-word place must not also be a common word ("هوية", "بورصة"):
     the model tags the common places (countries, capitals) itself."""
