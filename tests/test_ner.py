@@ -303,3 +303,20 @@ def test_fixed_org_name_run_into_a_place_is_split():
     words = ["أعلنت", "الكرملين", "الروسية", "أمس"]  # not a place after the name
     spans = apply_rules(words, ["O", "B-ORG", "I-ORG", "O"], [0.9] * 4, [Span(1, 3, "ORG")])
     assert [(s.start, s.end, s.type) for s in spans] == [(1, 3, "ORG")]
+
+
+def test_hashtag_marks_do_not_split_names_and_future_verbs_are_not_names(tagger):
+    text = ("وقال الرئيس الأميركي دونالد #ترمب إن المستشارة الألمانية أنجيلا #ميركل ستزور "
+            "#واشنطن الأسبوع المقبل، فيما سيلتقي سيرغي لافروف نظيره الأميركي.")
+    a = tagger(Article(id="h", source="h.txt", text=text))
+    check_spans(a)
+    people = [m["text"] for m in a.mentions if m["type"] == "PER"]
+    assert people[:2] == ["دونالد #ترمب", "أنجيلا #ميركل"]
+    assert "سيرغي لافروف" in people  # a given name that starts like a future verb
+    assert any(m["text"] == "واشنطن" and m["type"] == "LOC" for m in a.mentions)
+
+
+def test_tokenizer_skips_only_a_hashtag_mark_glued_to_a_word():
+    assert [t.text for t in tokenize("زار #ترمب # الرياض")] == ["زار", "ترمب", "#", "الرياض"]
+    text = "قال #ترمب"
+    assert [(t.start, t.end) for t in tokenize(text)] == [(0, 3), (5, 9)]
