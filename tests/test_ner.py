@@ -320,3 +320,17 @@ def test_tokenizer_skips_only_a_hashtag_mark_glued_to_a_word():
     assert [t.text for t in tokenize("زار #ترمب # الرياض")] == ["زار", "ترمب", "#", "الرياض"]
     text = "قال #ترمب"
     assert [(t.start, t.end) for t in tokenize(text)] == [(0, 3), (5, 9)]
+
+
+def test_one_word_tail_joins_the_name_before_it():
+    from marsad.ner.rules import Span, join_name_tail
+
+    tokens = ["الزعيم", "كيم", "يونغ", "أون", "قال"]
+    joined = join_name_tail(tokens, [Span(1, 3, "PER"), Span(3, 4, "PER")])
+    assert [(s.start, s.end) for s in joined] == [(1, 4)]
+    # a given name or a coordinated word starts another person
+    tokens = ["دونالد", "ترامب", "ستيف", "ويتكوف", "وكوشنر"]
+    kept = join_name_tail(tokens, [Span(0, 2, "PER"), Span(2, 4, "PER"), Span(4, 5, "PER")])
+    assert [(s.start, s.end) for s in kept] == [(0, 2), (2, 4), (4, 5)]
+    kept = join_name_tail(["ترامب", "بوتين", "ستيف"], [Span(0, 2, "PER"), Span(2, 3, "PER")])
+    assert [(s.start, s.end) for s in kept] == [(0, 2), (2, 3)]

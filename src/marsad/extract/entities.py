@@ -150,6 +150,7 @@ def apply_rules(words: list[str], tags: list[str], probs: list[float], spans: li
         if not any(_overlaps(s, r) for s in spans):
             spans.append(r)
     spans.sort(key=lambda s: s.start)
+    spans = rules.join_name_tail(words, spans)
     covered = {i for s in spans if s.type in ("ORG", "LOC", "MISC") for i in range(s.start, s.end)}
     for s in spans:
         if s.type == "PER" and s.role is None:

@@ -320,6 +320,22 @@ def split_person(tokens: list[str], span: Span) -> list[Span]:
     return parts
 
 
+def join_name_tail(tokens: list[str], spans: list[Span]) -> list[Span]:
+    """Join a one-word person span to the person right before it when it cannot start a name of
+    its own: "كيم يونغ" + "أون" is one name. A given name, a coordinated word or a word with
+    a clitic starts another person ("دونالد ترامب ستيف ويتكوف", "ويتكوف وكوشنر")."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if prev is not None and prev.type == s.type == "PER" and prev.end == s.start and s.end - s.start == 1 \
+                and prev.end - prev.start >= 2 and not is_coordinated(tokens[s.start]) \
+                and not clitics.mention_skip(tokens[s.start]) and norm(tokens[s.start]) not in words("first_names"):
+            prev.end = s.end
+            continue
+        out.append(s)
+    return out
+
+
 def role_before(tokens: list[str], tags: list[str], person: Span, covered: set[int]) -> tuple[int, int] | None:
     """The role phrase that ends right before ``person`` (a comma may sit between), if any."""
     end = person.start
