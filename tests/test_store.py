@@ -34,3 +34,18 @@ def test_store_uses_wal_and_keeps_state(tmp_path):
         store.put_state("k", b"v1")
         store.put_state("k", b"v2")
         assert store.get_state("k") == b"v2" and store.get_state("missing") is None
+
+
+def test_analyze_loads_the_corpus_links_once(tmp_path, monkeypatch):
+    # ingest returns the links it saved; the report reuses them instead of unpickling the store's
+    import marsad.interfaces.api as api
+
+    calls = []
+    real = api.load_state
+    monkeypatch.setattr(api, "load_state", lambda store: calls.append(1) or real(store))
+    (tmp_path / "a.txt").write_text(
+        "افتتاح جسر جديد\n\nافتتح رئيس البلدية صباح اليوم جسراً جديداً بطول 800 متر فوق النهر بعد عامين من الأشغال.\n",
+        encoding="utf-8")
+    report = api.analyze([str(tmp_path / "a.txt")], db=str(tmp_path / "m.db"))
+    assert len(report["articles"]) == 1 and len(report["stories"]) == 1
+    assert len(calls) == 1

@@ -23,6 +23,7 @@ class IngestResult:
     ids: list[str] = field(default_factory=list)  # every article read, new or already stored
     new: int = 0
     errors: list[IngestError] = field(default_factory=list)
+    state: CorpusState | None = None  # the corpus links after this run, for report_for
 
     @property
     def ok(self) -> bool:
@@ -63,7 +64,7 @@ def ingest(
         if len(pending) >= batch:
             flush()
     flush()
-    update_corpus(store)
+    result.state = update_corpus(store)
     return result
 
 
@@ -105,17 +106,18 @@ def executor(engine: str):
     return LocalExecutor()
 
 
-def report_for(store: SQLiteStore, ids: list[str] | None = None) -> Report:
-    """The report of the stored articles (all, or only ``ids``). Links any stored article not
-    yet linked first (a no-op when the store is up to date)."""
+def report_for(store: SQLiteStore, ids: list[str] | None = None, state: CorpusState | None = None) -> Report:
+    """The report of the stored articles (all, or only ``ids``). ``state``: the corpus links
+    an ``ingest`` just returned; without it, any stored article not yet linked is linked first
+    (a no-op when the store is up to date)."""
     articles = list(store.articles(ids))
-    return build_report(articles, link_corpus(articles, update_corpus(store)))
+    return build_report(articles, link_corpus(articles, state or update_corpus(store)))
 
 
 def analyze(paths: Iterable[str], db: str = ":memory:", **ingest_options) -> Report:
     """Ingest ``paths`` into the store ``db`` (in memory by default) and report on them."""
     with SQLiteStore(db) as store:
         result = ingest(paths, store, **ingest_options)
-        report = report_for(store, result.ids)
+        report = report_for(store, result.ids, result.state)
     report.errors = result.errors  # not part of the JSON; for callers that want them
     return report

@@ -43,7 +43,7 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
-        report = report_for(store, result.ids)
+        report = report_for(store, result.ids, result.state)
     report.write(args.out)
     if not args.quiet:
         _describe(report, args.out)

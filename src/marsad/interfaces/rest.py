@@ -124,11 +124,8 @@ class App:
         return SQLiteStore(self.db_path)
 
     def count(self) -> int:
-        store = self._store()
-        try:
+        with self._store() as store:
             return store.count()
-        finally:
-            store.close()
 
     def snapshot(self) -> Snapshot:
         """The cached report, rebuilt when the number of stored articles has changed."""
@@ -140,12 +137,9 @@ class App:
             snap = self._snapshot
             if snap is not None and snap.count == count:
                 return snap
-            store = self._store()
-            try:
+            with self._store() as store:
                 count = store.count()
                 report = report_for(store)
-            finally:
-                store.close()
             self._snapshot = Snapshot.build(count, report)
             return self._snapshot
 
@@ -302,11 +296,8 @@ class App:
         a = snap.articles.get(article_id)
         if a is None:
             raise HTTPError(404, f"no article {article_id!r}")
-        store = self._store()
-        try:
+        with self._store() as store:
             stored = store.get(article_id)
-        finally:
-            store.close()
         mentions = []
         for m in stored.mentions if stored is not None else []:
             entity = snap.entity_at.get((article_id, m["start"], m["end"])) or m.get("entity")

@@ -394,17 +394,17 @@ def propagate(doc_tokens: list[list[str]], doc_spans: list[list[Span]]) -> None:
         return
     lengths = {k: len(k) for k in table}
     for tokens, spans in zip(doc_tokens, doc_spans):
+        keys = [article_key(t) for t in tokens]
         # a one-word name the document mostly types otherwise takes the majority type: the
         # subhead "هجوم على لوغانسك" beside three "منطقة لوغانسك"
         for s in spans:
-            keys = tuple(article_key(t) for t in tokens[s.start:s.end])
-            kind = table.get(keys) if len(keys) == 1 else None
+            one = (keys[s.start],) if s.end - s.start == 1 else None
+            kind = table.get(one) if one else None
             if kind and kind != s.type and s.type in ("PER", "LOC", "ORG") \
-                    and votes[keys][kind] >= 2 * votes[keys][s.type]:
+                    and votes[one][kind] >= 2 * votes[one][s.type]:
                 s.type = kind
                 s.role = None
         taken = {i for s in spans for i in range(s.start, s.end)}
-        keys = [article_key(t) for t in tokens]
         for start, end in match_phrases(keys, lengths):
             if not taken.intersection(range(start, end)) and not is_adverb(tokens[end - 1]):
                 spans.append(Span(start, end, table[tuple(keys[start:end])], "document"))
