@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sqlite3
 import sys
 from collections import Counter
 
@@ -230,6 +232,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except StoreVersionError as exc:
         print(f"marsad: error: {exc}", file=sys.stderr)
+        return 2
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
+        # a damaged or hand-edited store: say which file and stop; nothing in it is executed
+        damaged = isinstance(exc, (sqlite3.DatabaseError, UnicodeDecodeError, json.JSONDecodeError))
+        if not getattr(args, "db", None) or not damaged:
+            raise
+        print(f"marsad: error: {args.db}: the store is damaged ({type(exc).__name__}: {exc})", file=sys.stderr)
         return 2
 
 

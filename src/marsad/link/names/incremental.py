@@ -9,8 +9,11 @@ it is given. Here it is given only what a new batch can change:
    those sharing a spelling-variant block, a surname block or an alias with it (looked up in
    ``entity_keys``) — and the clusters that come out replace those entities. An entity that
    disappears is recorded in ``entity_merges`` (old id → the id that took most of its
-   mentions), so links to it can be followed. A cluster keeps the id of the largest entity it
-   absorbed, so ids are stable once given.
+   mentions), so links to it can be followed.
+
+An entity's id is the one its mentions imply (:func:`marsad.link.names._entity`: type and
+canonical name), as a single run over the same corpus gives it; when more mentions change it,
+the entity is renamed and the old id recorded in ``entity_merges`` too.
 
 Entity rows (name, variants, roles, counts, dates) are recomputed from their mentions once per
 run for the entities a run touched (``dirty``), not per mention.
@@ -222,6 +225,7 @@ class EntityLinker:
                     votes = Counter(r.type for r in rs)
                     kind = alias.type if alias else max(votes, key=lambda t: (votes[t], t == "ORG"))
                 e = _entity(Cluster(rs, alias, kind))
+                entity_id = self._rename(entity_id, e["id"])
                 first, last = self.db.execute(
                     "SELECT MIN(a.published), MAX(a.published) FROM mentions m JOIN articles a ON a.id=m.article "
                     "WHERE m.entity=?", (entity_id,)).fetchone()
@@ -233,3 +237,18 @@ class EntityLinker:
                      first, last, entity_id))
                 self._write_keys(entity_id, rs, alias)
         return len(dirty)
+
+    def _rename(self, old: str, new: str) -> str:
+        """Give an entity the id its mentions imply (the id a single run over the same corpus
+        gives it); the old id is recorded as merged into the new one."""
+        if new == old or self.db.execute("SELECT 1 FROM entities WHERE id=?", (new,)).fetchone():
+            return old
+        from marsad.store.sqlite import now
+
+        for sql in ("UPDATE entities SET id=? WHERE id=?", "UPDATE mentions SET entity=? WHERE entity=?",
+                    "UPDATE quotes SET speaker=? WHERE speaker=?", "UPDATE entity_keys SET entity=? WHERE entity=?",
+                    "UPDATE entity_merges SET new=? WHERE new=?"):
+            self.db.execute(sql, (new, old))
+        self.db.execute("DELETE FROM entity_merges WHERE old=?", (new,))
+        self.db.execute("INSERT OR REPLACE INTO entity_merges (old, new, at) VALUES (?,?,?)", (old, new, now()))
+        return new
