@@ -133,10 +133,10 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         by_article[p["a"]].append(p)
         by_article[p["b"]].append(p)
     touched: dict[str, None] = {}  # in order of first assignment: new stories get rowids in creation order
-    for a in arrival_order(new):
-        if a.id in index.stories:
-            continue
-        story = index.stories.assign(a, by_article[a.id])
+    todo = [a for a in arrival_order(new) if a.id not in index.stories]
+    vectors = index.stories.embed(todo)  # one batch: far cheaper than one call per article
+    for a, vec in zip(todo, vectors):
+        story = index.stories.assign(a, by_article[a.id], embedding=vec)
         pos = db.execute("SELECT COUNT(*) FROM story_members WHERE story=?", (story,)).fetchone()[0]
         db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
         touched.setdefault(story)

@@ -23,7 +23,7 @@ import numpy as np
 
 from marsad.doc import Article
 from marsad.link.stories.decide import FEATURES, Model, default_model
-from marsad.link.stories.embed import USEEmbedder, embed_text, normalise
+from marsad.link.stories.embed import DIM, USEEmbedder, embed_text, normalise
 from marsad.link.stories.features import ArticleFeatures, article_features
 from marsad.link.stories.index import Rows, Story, candidate_rows, default_params, story_features
 from marsad.store.arrays import ragged, split
@@ -118,6 +118,12 @@ class StoryIndex:
         ranked = sorted(best, key=lambda s: (-best[s], s))[: params["max_candidate_stories"]]
         forced = {int(rows.story[r]) for r in partners}
         return [self._stories[s] for s in sorted(set(ranked) | forced)]
+
+    def embed(self, articles: Sequence[Article]) -> np.ndarray:
+        """The story vectors of ``articles`` in one batch (pass each to :meth:`assign`)."""
+        if not articles:
+            return np.zeros((0, DIM), np.float32)
+        return np.asarray(self._embedder()([embed_text(a) for a in articles]), dtype=np.float32)
 
     def _vector(self, article: Article, embedding: np.ndarray | None) -> np.ndarray:
         if embedding is None:
@@ -257,7 +263,7 @@ def cluster_stories(articles: Sequence[Article], reuse: Iterable[dict] = (), emb
     index = index or StoryIndex(embedder=embedder)
     order = sorted(range(len(articles)), key=lambda i: (articles[i].published or "9999-99-99", i))
     todo = [articles[i] for i in order if articles[i].id not in index]
-    vectors = index._embedder()([embed_text(a) for a in todo]) if todo else []
+    vectors = index.embed(todo)
     by_article: dict[str, list[dict]] = {}
     for p in reuse or ():
         for side in ("a", "b"):
