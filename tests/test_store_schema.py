@@ -15,7 +15,7 @@ from marsad.doc import Article
 from marsad.engines.local import LocalExecutor
 from marsad.interfaces.api import analyze, ingest, report_for
 from marsad.interfaces.cli import main
-from marsad.report import Selection
+from marsad.report import Selection, stream_report
 from marsad.store.sqlite import SCHEMA_VERSION, SQLiteStore, StoreVersionError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +155,10 @@ def test_the_same_report_before_and_after_a_store_round_trip(tmp_path, example_r
     streamed = _without_time(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")))
     with SQLiteStore(str(copy)) as store:
         built = _without_time(report_for(store))
-    assert streamed == built == example_report
+    with SQLiteStore(str(copy), readonly=True) as store:  # as the server reads it: no write at all
+        served = _without_time(json.loads("".join(stream_report(store.db, Selection()))))
+        assert store.db.execute("PRAGMA query_only").fetchone()[0] == 1
+    assert streamed == built == served == example_report
 
 
 # ---- incremental --------------------------------------------------------------------------

@@ -46,34 +46,30 @@ class Selection:
     outlet: str | None = None
 
 
-def select(db: sqlite3.Connection, sel: Selection) -> None:
-    """Fill the temporary table ``sel(id, seq)`` with the selected articles."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS sel (id TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
-    db.execute("DELETE FROM temp.sel")
-    where, args = [], []
-    if sel.story is not None:
-        story = _follow(db, "story_merges", sel.story)
-        where.append("a.id IN (SELECT article FROM story_members WHERE story=?)")
-        args.append(story)
-    if sel.since:
-        where.append("a.published >= ?")
-        args.append(sel.since)
-    if sel.until:
-        where.append("a.published <= ?")
-        args.append(sel.until)
-    if sel.outlet:
-        where.append("a.outlet = ?")
-        args.append(sel.outlet)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    if sel.ids is None:
-        db.execute(f"INSERT INTO temp.sel SELECT a.id, a.seq FROM articles a{clause}", args)
-        return
-    ids = list(dict.fromkeys(sel.ids))
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i:i + _CHUNK]
-        marks = ",".join("?" * len(part))
-        db.execute(f"INSERT OR IGNORE INTO temp.sel SELECT a.id, a.seq FROM articles a"
-                   f"{clause or ' WHERE 1'} AND a.id IN ({marks})", args + part)
+class Selected:
+    """The selected articles as a relation ``(id, seq)`` to join with: a subquery over the
+    filters (works on a read-only connection), or a temporary table for an explicit id list."""
+
+    def __init__(self, db: sqlite3.Connection, sel: Selection):
+        where, self.args = [], []
+        if sel.story is not None:
+            where.append("a.id IN (SELECT article FROM story_members WHERE story=?)")
+            self.args.append(_follow(db, "story_merges", sel.story))
+        for clause, value in (("a.published >= ?", sel.since), ("a.published <= ?", sel.until),
+                              ("a.outlet = ?", sel.outlet)):
+            if value:
+                where.append(clause)
+                self.args.append(value)
+        if sel.ids is not None:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS sel_ids (id TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM temp.sel_ids")
+            db.executemany("INSERT OR IGNORE INTO temp.sel_ids VALUES (?)", [(i,) for i in sel.ids])
+            where.append("a.id IN (SELECT id FROM temp.sel_ids)")
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        self.sql = f"(SELECT a.id AS id, a.seq AS seq FROM articles a{clause})"
+
+    def join(self, alias: str = "s") -> str:
+        return f"{self.sql} {alias}"
 
 
 def _follow(db: sqlite3.Connection, table: str, item_id: str) -> str:
@@ -81,21 +77,21 @@ def _follow(db: sqlite3.Connection, table: str, item_id: str) -> str:
     return row[0] if row else item_id
 
 
-def _articles(db: sqlite3.Connection) -> Iterator[dict]:
+def _articles(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
     cols = ", ".join("a." + c for c in ARTICLE_FIELDS)
-    for row in db.execute(f"SELECT {cols} FROM articles a JOIN temp.sel s ON s.id=a.id ORDER BY s.seq"):
+    for row in db.execute(f"SELECT {cols} FROM articles a JOIN {sel.join()} ON s.id=a.id ORDER BY s.seq", sel.args):
         item = dict(zip(ARTICLE_FIELDS, row))
         item["removed"] = json.loads(item["removed"] or "[]")
         item["wire"] = json.loads(item["wire"] or "[]")
         yield item
 
 
-def _layer(db: sqlite3.Connection, layer: str) -> Iterator[dict]:
+def _layer(db: sqlite3.Connection, sel: Selected, layer: str) -> Iterator[dict]:
     cols = LAYER_COLUMNS[layer]
     speaker = ", l.speaker" if layer == "quotes" else ""
     for row in db.execute(
             f"SELECT l.article{speaker}, {', '.join('l.' + c for c in cols)}, l.extra FROM {layer} l "
-            f"JOIN temp.sel s ON s.id=l.article ORDER BY s.seq, l.idx"):
+            f"JOIN {sel.join()} ON s.id=l.article ORDER BY s.seq, l.idx", sel.args):
         head = {"article": row[0]}
         values = row[1:]
         if layer == "quotes":
@@ -109,10 +105,10 @@ def _layer(db: sqlite3.Connection, layer: str) -> Iterator[dict]:
         yield item
 
 
-def _entities(db: sqlite3.Connection) -> Iterator[dict]:
+def _entities(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
     counted = db.execute(
-        "SELECT m.entity, COUNT(*) FROM mentions m JOIN temp.sel s ON s.id=m.article "
-        "WHERE m.entity IS NOT NULL GROUP BY m.entity").fetchall()
+        f"SELECT m.entity, COUNT(*) FROM mentions m JOIN {sel.join()} ON s.id=m.article "
+        "WHERE m.entity IS NOT NULL GROUP BY m.entity", sel.args).fetchall()
     rows = {}
     ids = [e for e, _ in counted]
     for i in range(0, len(ids), _CHUNK):
@@ -120,34 +116,35 @@ def _entities(db: sqlite3.Connection) -> Iterator[dict]:
         for r in db.execute(f"SELECT id, type, name, latin, variants, roles FROM entities "
                             f"WHERE id IN ({','.join('?' * len(part))})", part):
             rows[r[0]] = r
-    order = sorted((e for e, _ in counted if e in rows), key=lambda e: (-dict(counted)[e], rows[e][1], e))
+    counts = dict(counted)
+    order = sorted((e for e in counts if e in rows), key=lambda e: (-counts[e], rows[e][1], e))
     for entity_id in order:
         _, kind, name, latin, variants, roles = rows[entity_id]
         mentions = [{"article": a, "start": s, "end": e} for a, s, e in db.execute(
-            "SELECT m.article, m.start, m.end FROM mentions m JOIN temp.sel s ON s.id=m.article "
-            "WHERE m.entity=? ORDER BY m.article, m.start, m.end", (entity_id,))]
+            f"SELECT m.article, m.start, m.end FROM mentions m JOIN {sel.join()} ON s.id=m.article "
+            "WHERE m.entity=? ORDER BY m.article, m.start, m.end", (*sel.args, entity_id))]
         yield {"id": entity_id, "type": kind, "name": name, "latin": latin, "variants": json.loads(variants),
                "roles": json.loads(roles), "mentions": mentions}
 
 
-def _reuse(db: sqlite3.Connection) -> Iterator[dict]:
+def _reuse(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
     from marsad.link.corpus import pair_row
 
     for row in db.execute(
             "SELECT p.a, p.b, p.kind, p.shared_chars, p.passages, p.agency FROM reuse_pairs p "
-            "JOIN temp.sel x ON x.id=p.a JOIN temp.sel y ON y.id=p.b ORDER BY p.seq"):
+            f"JOIN {sel.join('x')} ON x.id=p.a JOIN {sel.join('y')} ON y.id=p.b ORDER BY p.seq", sel.args * 2):
         yield pair_row(row)
 
 
-def _stories(db: sqlite3.Connection) -> Iterator[dict]:
+def _stories(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
     story_ids = [r[0] for r in db.execute(
-        "SELECT st.id FROM stories st WHERE st.id IN (SELECT m.story FROM story_members m JOIN temp.sel s "
-        "ON s.id=m.article) ORDER BY st.rowid")]
+        f"SELECT st.id FROM stories st WHERE st.id IN (SELECT m.story FROM story_members m JOIN {sel.join()} "
+        "ON s.id=m.article) ORDER BY st.rowid", sel.args)]
     for story_id in story_ids:
         title = db.execute("SELECT title FROM stories WHERE id=?", (story_id,)).fetchone()[0]
         members = [r[0] for r in db.execute(
-            "SELECT m.article FROM story_members m JOIN temp.sel s ON s.id=m.article WHERE m.story=? ORDER BY m.pos",
-            (story_id,))]
+            f"SELECT m.article FROM story_members m JOIN {sel.join()} ON s.id=m.article WHERE m.story=? "
+            "ORDER BY m.pos", (*sel.args, story_id))]
         view = db.execute("SELECT summary, timeline, claims, disagreements FROM story_views WHERE story=?",
                           (story_id,)).fetchone() or ("[]", "[]", "[]", "[]")
         yield {"id": story_id, "title": title, "articles": members,
@@ -156,16 +153,16 @@ def _stories(db: sqlite3.Connection) -> Iterator[dict]:
 
 def sections(db: sqlite3.Connection, sel: Selection | None = None) -> Iterator[tuple[str, Any]]:
     """The report's keys in order, each with its value (lists as iterators)."""
-    select(db, sel or Selection())
+    chosen = Selected(db, sel or Selection())
     yield "schema", SCHEMA_ID
     yield "generated_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    yield "articles", _articles(db)
-    yield "entities", _entities(db)
-    yield "quotes", _layer(db, "quotes")
-    yield "numbers", _layer(db, "numbers")
-    yield "dates", _layer(db, "dates")
-    yield "reuse", _reuse(db)
-    yield "stories", _stories(db)
+    yield "articles", _articles(db, chosen)
+    yield "entities", _entities(db, chosen)
+    yield "quotes", _layer(db, chosen, "quotes")
+    yield "numbers", _layer(db, chosen, "numbers")
+    yield "dates", _layer(db, chosen, "dates")
+    yield "reuse", _reuse(db, chosen)
+    yield "stories", _stories(db, chosen)
 
 
 def stream_report(db: sqlite3.Connection, sel: Selection | None = None) -> Iterator[str]:

@@ -55,7 +55,7 @@ def cmd_analyze(args) -> int:
 
 def cmd_report(args) -> int:
     """Stream the report from the store's tables (nothing is recomputed or held in memory)."""
-    from marsad.report import Selection, stream_report
+    from marsad.report import Selected, Selection, stream_report
 
     if not os.path.isfile(args.db):
         return _no_store(args.db)
@@ -66,9 +66,10 @@ def cmd_report(args) -> int:
             for chunk in stream_report(store.db, sel):
                 fh.write(chunk)
         if not args.quiet:
-            n = store.db.execute("SELECT COUNT(*) FROM temp.sel").fetchone()[0]
-            stories = store.db.execute(
-                "SELECT COUNT(DISTINCT story) FROM story_members m JOIN temp.sel s ON s.id=m.article").fetchone()[0]
+            chosen = Selected(store.db, sel)
+            n, stories = store.db.execute(
+                f"SELECT COUNT(*), COUNT(DISTINCT m.story) FROM {chosen.join()} LEFT JOIN story_members m "
+                "ON m.article=s.id", chosen.args).fetchone()
             print(f"wrote {args.out}: {n} articles, {stories} stories")
     return 0
 
