@@ -35,6 +35,9 @@ class Article:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     numbers: list[dict[str, Any]] = field(default_factory=list)
     dates: list[dict[str, Any]] = field(default_factory=list)
+    # Problems found while building it that did not stop it (a metadata date dropped, ...):
+    # IngestError values with warning=True, reported to the user, never stored.
+    warnings: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

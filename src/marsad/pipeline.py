@@ -10,6 +10,7 @@ from importlib import import_module
 from typing import Callable
 
 from marsad.doc import Article
+from marsad.ingest import limits
 from marsad.ingest.build import build_article
 from marsad.ingest.read import IngestError, RawDoc
 
@@ -33,13 +34,22 @@ def article_components(names: tuple[str, ...] = ARTICLE_COMPONENTS) -> list[Comp
 
 
 def process(raw: RawDoc, components: list[Component]) -> Article | IngestError:
-    """Ingest and annotate one document; errors come back as values, never raised."""
+    """Ingest and annotate one document; errors come back as values, never raised.
+
+    A document that takes longer than the time budget (:mod:`marsad.ingest.limits`) is
+    stopped and reported, so one pathological input cannot hold up the run."""
+    budget = limits.current().time_budget
     try:
-        item = build_article(raw)
-        if isinstance(item, IngestError):
+        with limits.time_budget(budget):
+            item = build_article(raw)
+            if isinstance(item, IngestError):
+                return item
+            for component in components:
+                item = component(item)
             return item
-        for component in components:
-            item = component(item)
-        return item
+    except limits.OverBudget as e:
+        return IngestError(raw.where, f"{e}; skipped", raw.line)
+    except RecursionError:
+        return IngestError(raw.where, "could not be processed: nested too deeply; skipped", raw.line)
     except Exception as e:  # one broken page must not stop the run
-        return IngestError(raw.source, f"could not be processed: {type(e).__name__}: {e}", raw.line)
+        return IngestError(raw.where, f"could not be processed: {type(e).__name__}: {e}", raw.line)

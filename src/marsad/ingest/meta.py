@@ -53,11 +53,33 @@ def parse_date_line(line: str) -> dt.date | None:
 
 
 def date_from_metadata(value: str | None) -> str | None:
-    """ISO date (YYYY-MM-DD) from a metadata value such as 2018-02-18T21:35:43+04:00."""
+    """ISO date (YYYY-MM-DD) from a metadata value such as 2018-02-18T21:35:43+04:00 or an
+    e-mail style date (Sun, 07 Dec 2025 10:00:00 GMT)."""
     if not value:
         return None
-    d = parse_date_line(value)
+    d = parse_date_line(value[:200])
+    if d is None and re.search(r"[A-Za-z]{3},? \d", value[:200]):
+        from email.utils import parsedate_to_datetime
+
+        try:
+            d = parsedate_to_datetime(value[:200]).date()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            d = None
     return d.isoformat() if d else None
+
+
+EARLIEST = dt.date(1900, 1, 1)
+
+
+def implausible_date(d: dt.date, today: dt.date | None = None) -> str | None:
+    """Why ``d`` cannot be a publication date (more than a day in the future, or before 1900),
+    or None when it can."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    if d > today + dt.timedelta(days=1):
+        return "in the future"
+    if d < EARLIEST:
+        return "before 1900"
+    return None
 
 
 # ---- credited agencies -------------------------------------------------------------------

@@ -22,6 +22,7 @@ class IngestResult:
     ids: list[str] = field(default_factory=list)  # every article read, new or already stored
     new: int = 0
     errors: list[IngestError] = field(default_factory=list)
+    warnings: list[IngestError] = field(default_factory=list)  # read, with a value dropped
     derived: dict = field(default_factory=dict)  # what the run recomputed: entities, stories
 
     @property
@@ -62,19 +63,23 @@ def ingest(
         pending.clear()
 
     items = executor(engine).run(list(paths))
-    for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
-        if isinstance(item, IngestError):
-            result.errors.append(item)
-            if on_error:
-                on_error(item)
-            continue
-        if item.id not in seen:
-            seen.add(item.id)
-            result.ids.append(item.id)
-            pending.append(item)
-        if len(pending) >= batch:
-            flush()
-    flush()
+    try:
+        for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
+            problems = [item] if isinstance(item, IngestError) else item.warnings
+            for problem in problems:
+                (result.warnings if problem.warning else result.errors).append(problem)
+                if on_error:
+                    on_error(problem)
+            if isinstance(item, IngestError):
+                continue
+            if item.id not in seen:
+                seen.add(item.id)
+                result.ids.append(item.id)
+                pending.append(item)
+            if len(pending) >= batch:
+                flush()
+    finally:  # stopped (Ctrl-C) or failed: what was read before is stored all the same
+        flush()
     with store.transaction():
         index = fresh_index(store, index)
         index.save(store, final=True)  # the document frequencies' snapshot

@@ -11,19 +11,21 @@ from collections import Counter
 from marsad.ingest.read import IngestError
 from marsad.interfaces.api import IngestResult, ingest, report_for, update_links
 from marsad.store.sqlite import SQLiteStore
+from marsad.text.hygiene import printable
 
 
 def _print_error(err: IngestError) -> None:
-    print(f"marsad: error: {err}", file=sys.stderr)
+    # printable: a file name or a title must not carry terminal controls or bidi overrides
+    print(f"marsad: {'warning' if err.warning else 'error'}: {printable(str(err))}", file=sys.stderr)
 
 
 def _summary(result: IngestResult, quiet: bool) -> None:
-    if quiet and not result.errors:
+    if quiet and not result.errors and not result.warnings:
         return
     seen = len(result.ids)
     print(
         f"marsad: {seen} article(s) read ({result.new} new, {seen - result.new} already stored), "
-        f"{len(result.errors)} input(s) with errors",
+        f"{len(result.errors)} input(s) with errors" + (f", {len(result.warnings)} warning(s)" if result.warnings else ""),
         file=sys.stderr,
     )
 
@@ -138,7 +140,9 @@ def cmd_eval(args) -> int:
 
 
 def _describe(report: dict, out: str) -> None:
-    """A few lines a person can read: what the report found."""
+    """A few lines a person can read: what the report found (controls and bidi overrides in
+    the input shown as escapes)."""
+    print = _print_safe
     counts = {k: len(report[k]) for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")}
     print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     outlet = {a["id"]: a["outlet"] or a["source"] for a in report["articles"]}
@@ -155,6 +159,10 @@ def _describe(report: dict, out: str) -> None:
               f"{len(story['claims'])} claim(s), {len(story['disagreements'])} disagreement(s)")
         for d in story["disagreements"]:
             print("  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"]))
+
+
+def _print_safe(*parts) -> None:
+    print(*(printable(str(p)) for p in parts))
 
 
 def build_parser() -> argparse.ArgumentParser:
