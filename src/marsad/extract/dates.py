@@ -333,9 +333,11 @@ def _is_today(key: str, s: int, e: int) -> bool:
 def _select(cands: list[DateMention]) -> list[DateMention]:
     """Longest first, then leftmost; no two mentions overlap."""
     chosen: list[DateMention] = []
+    taken = bytearray(max((c.end for c in cands), default=0) + 1)  # overlap tests in C: linear time
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.start, not c.explicit)):
-        if all(c.end <= o.start or o.end <= c.start for o in chosen):
+        if c.end > c.start and taken.find(1, c.start, c.end) < 0:
             chosen.append(c)
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
     return sorted(chosen, key=lambda c: c.start)
 
 

@@ -22,6 +22,26 @@ from marsad.ner.tokenize import Token, tokenize
 from marsad.text.segment import sentences
 
 _TYPES = {"PERS": "PER", "PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC"}
+#: A "sentence" longer than this (a page without sentence marks) is tagged in pieces: the rules
+#: compare spans within a sentence, so one huge sentence made tagging quadratic. News sentences
+#: are far shorter (a test keeps the seeds' mentions unchanged).
+MAX_SENTENCE_TOKENS = 200
+_CLAUSE_MARKS = {"،", ",", "؛", ";", ":"}
+
+
+def _pieces(toks: list[Token]) -> list[list[Token]]:
+    """``toks`` cut into runs of at most MAX_SENTENCE_TOKENS, after a clause mark where one is
+    in the second half of the run."""
+    out = []
+    while len(toks) > MAX_SENTENCE_TOKENS:
+        cut = MAX_SENTENCE_TOKENS
+        for i in range(MAX_SENTENCE_TOKENS - 1, MAX_SENTENCE_TOKENS // 2, -1):
+            if toks[i].text in _CLAUSE_MARKS:
+                cut = i + 1
+                break
+        out.append(toks[:cut])
+        toks = toks[cut:]
+    return out + [toks] if toks else out
 
 
 class EntityTagger:
@@ -42,7 +62,7 @@ class EntityTagger:
         return article
 
     def mentions(self, text: str) -> list[dict[str, Any]]:
-        doc = [toks for sent in sentences(text) if (toks := tokenize(text, sent.start, sent.end))]
+        doc = [piece for sent in sentences(text) for piece in _pieces(tokenize(text, sent.start, sent.end))]
         doc_spans = tag_document(
             [[t.text for t in toks] for toks in doc], self.model_path, self.use_rules, self.model
         )

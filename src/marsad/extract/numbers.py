@@ -579,6 +579,9 @@ class NumberFinder:
         self.tokens = _tokens_near_candidates(self.keyed.key)
         self.parser = _Parser(self.tokens, self.keyed)
         self.blocked = sorted(blocked or [])
+        self._blocked_at = bytearray(len(text) + 1)  # blocked characters: overlap tests in C
+        for s, e in self.blocked:
+            self._blocked_at[max(0, s):max(0, e)] = b"\x01" * max(0, e - max(0, s))
 
     def find(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -628,7 +631,9 @@ class NumberFinder:
         return False
 
     def _overlaps_blocked(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.blocked)
+        if end <= start:  # empty: the scan keeps the exact interval semantics
+            return any(s < end and start < e for s, e in self.blocked)
+        return self._blocked_at.find(1, start, end) >= 0
 
     def _after_label(self, i: int) -> bool:
         if i > 1 and self.tokens[i - 1].text == "(":  # المادة (5)

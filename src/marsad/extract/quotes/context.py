@@ -7,7 +7,8 @@ the article's own list, and a Speaker always reports that index.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,6 +40,9 @@ class Context:
         self._tok_starts = [t[0] for t in self.tokens_all]
         self.mentions = [dict(m, ref=i) for i, m in enumerate(mentions)] + _echoes(text, mentions, list(quoted))
         self.order = sorted(range(len(self.mentions)), key=lambda i: self.mentions[i]["start"])
+        # Lookups by position bisect these (linear scans made long articles quadratic).
+        self._starts = [self.mentions[i]["start"] for i in self.order]
+        self._max_end = list(accumulate((self.mentions[i]["end"] for i in self.order), max))
         self.cache: dict[str, Any] = {}  # per-article results of other modules (role holders)
 
     def ref(self, i: int | None) -> int | None:
@@ -54,30 +58,21 @@ class Context:
         return len(self.tokens(start, end))
 
     def in_span(self, start: int, end: int, types=("PER", "ORG", "LOC")) -> list[int]:
+        lo, hi = bisect_left(self._starts, start), bisect_right(self._starts, end)
         return [
-            i for i in self.order
-            if start <= self.mentions[i]["start"] and self.mentions[i]["end"] <= end
-            and self.mentions[i]["type"] in types
+            i for i in self.order[lo:hi]
+            if self.mentions[i]["end"] <= end and self.mentions[i]["type"] in types
         ]
 
     def at_token(self, start: int, end: int) -> int | None:
         """The mention that starts inside the token [start, end) (a clitic may precede it)."""
-        for i in self.order:
-            s = self.mentions[i]["start"]
-            if start <= s < end:
-                return i
-            if s >= end:
-                break
-        return None
+        k = bisect_left(self._starts, start)
+        return self.order[k] if k < len(self._starts) and self._starts[k] < end else None
 
     def covering(self, pos: int) -> int | None:
-        for i in self.order:
-            m = self.mentions[i]
-            if m["start"] <= pos < m["end"]:
-                return i
-            if m["start"] > pos:
-                break
-        return None
+        """The first mention (by start) with start <= pos < end."""
+        k = bisect_right(self._max_end, pos)  # the first whose end (a running maximum) passes pos
+        return self.order[k] if k < len(self._starts) and self._starts[k] <= pos else None
 
     def is_object(self, i: int) -> bool:
         """A mention after a preposition (or with ل/ب attached) is not a subject."""
@@ -105,10 +100,15 @@ def _echoes(text: str, mentions: list[dict], quoted: list[tuple[int, int]]) -> l
     """Untagged repeats of tagged names. Each echo points ("ref") at the nearest earlier mention
     of that name, else the first one. Not echoed: a one-word person tagged after a title (likely
     a first name cut from its surname: "دميتري"), and anything inside quotation marks."""
-    taken = sorted((m["start"], m["end"]) for m in mentions) + list(quoted)
+    taken = bytearray(len(text) + 1)  # 1 where a mention or a quotation is: overlap tests in C
+    for a, b in [(m["start"], m["end"]) for m in mentions] + list(quoted):
+        taken[a:b] = b"\x01" * (b - a)
+    in_quote = bytearray(len(text) + 1)
+    for a, b in quoted:
+        in_quote[a:b] = b"\x01" * (b - a)
     names: dict[str, list[int]] = {}
     for i, m in enumerate(mentions):
-        if m["type"] not in ("PER", "ORG") or any(a <= m["start"] < b for a, b in quoted):
+        if m["type"] not in ("PER", "ORG") or in_quote[m["start"]]:
             continue
         words = m["text"].split()
         surfaces = set()
@@ -122,6 +122,8 @@ def _echoes(text: str, mentions: list[dict], quoted: list[tuple[int, int]]) -> l
     out: list[dict] = []
     if not names:
         return out
+    ref_starts = {n: sorted(mentions[i]["start"] for i in refs) for n, refs in names.items()}
+    sorted_refs = {n: [mentions[i]["start"] for i in refs] == ref_starts[n] for n, refs in names.items()}
     by_first: dict[str, list[str]] = {}
     for name in sorted(names, key=len, reverse=True):  # longest name first
         by_first.setdefault(name.split()[0], []).append(name)
@@ -137,12 +139,16 @@ def _echoes(text: str, mentions: list[dict], quoted: list[tuple[int, int]]) -> l
                 if len(span) < len(parts) or [text[a:b] for a, b in span[1:]] != parts[1:]:
                     continue
                 a, b = s + cut, span[-1][1]
-                if any(x < b and a < y for x, y in taken):
+                if taken.find(1, a, b) >= 0:
                     continue
                 refs = names[name]
-                before = [i for i in refs if mentions[i]["start"] < a]
-                ref = before[-1] if before else refs[0]
+                if sorted_refs[name]:  # the usual case: bisect for the nearest earlier mention
+                    k = bisect_left(ref_starts[name], a)
+                    ref = refs[k - 1] if k else refs[0]
+                else:
+                    before = [i for i in refs if mentions[i]["start"] < a]
+                    ref = before[-1] if before else refs[0]
                 out.append({"start": a, "end": b, "type": mentions[ref]["type"], "text": text[a:b], "ref": ref})
-                taken.append((a, b))
+                taken[a:b] = b"\x01" * (b - a)
                 break
     return out

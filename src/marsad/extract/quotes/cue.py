@@ -16,6 +16,7 @@ from marsad.extract.quotes.lexicon import (
     carry_over,
     key,
     modal_particles,
+    outside,
     source_markers,
     speech_verbs,
     strip_conj,
@@ -62,11 +63,12 @@ def find_cues(
     if tokens is None:
         tokens = [(m.start(), m.end(), key(m.group())) for m in WORD.finditer(text, start, end)]
     inside = [(q.start, q.end) for q in quotes if q.end > start and q.start < end]
+    free = outside(inside, min([start] + [a for a, _ in inside]), max([end] + [b for _, b in inside]))
     out: list[Cue] = []
     prev_key = prev2_key = ""
     for s, e, k in tokens:
         verb = lookup(k)
-        if verb is not None and not any(a <= s < b for a, b in inside):
+        if verb is not None and free(s):
             if not (verb.kind == "present" and strip_conj(prev_key) in modal_particles()):
                 out.append(Cue(s, e, text[s:e], verb, carry=verb.lemma in carry_over(),
                                after=_after(prev_key, prev2_key)))

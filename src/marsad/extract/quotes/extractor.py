@@ -59,6 +59,7 @@ class _State:
     claimed: set[int] = field(default_factory=set)  # starts of quotations already emitted
     last: Speaker | None = None
     speakers: list[Speaker] = field(default_factory=list)
+    spans: set[tuple[int, int]] = field(default_factory=set)  # (start, end) of the items
 
 
 @dataclass
@@ -148,10 +149,11 @@ def _unclaimed(ctx: Context, sent: _Sentence, st: _State) -> None:
 
 
 def _add(it: _Item, sent: _Sentence, st: _State) -> None:
-    if any(o.start == it.start and o.end == it.end for o in st.items):
+    if (it.start, it.end) in st.spans:
         return
     sent.made.append(it)
     st.items.append(it)
+    st.spans.add((it.start, it.end))
     if it.speaker is not None and it.speaker.text is not None:
         st.last = it.speaker
         st.speakers.append(it.speaker)

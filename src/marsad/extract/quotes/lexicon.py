@@ -181,3 +181,14 @@ def auxiliaries() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def modal_particles() -> frozenset[str]:
     return _set("modal_particles.txt")
+
+
+def outside(spans: list[tuple[int, int]], start: int, end: int):
+    """A test ``pos -> bool``: is ``pos`` (in [start, end)) outside every span? Built once in
+    linear time, so filtering many positions against many spans stays linear."""
+    mask = bytearray(max(0, end - start) + 1)
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if b > a:
+            mask[a - start:b - start] = b"\x01" * (b - a)
+    return lambda pos: not (start <= pos < end and mask[pos - start])

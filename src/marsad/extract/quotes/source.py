@@ -21,6 +21,7 @@ from marsad.extract.quotes.lexicon import (
     in_set,
     key,
     name_contexts,
+    outside,
     prepositions,
     role_modifiers,
     role_words,
@@ -217,7 +218,8 @@ def source_phrase(ctx: Context, start: int, end: int, inside: list[tuple[int, in
                   prior: list[Speaker]) -> Speaker | None:
     """The source named after وفقاً لـ / بحسب / نقلاً عن in ``text[start:end]`` (outside the
     ``inside`` quotation spans), if it is a person, an organisation or a role."""
-    toks = [t for t in ctx.tokens(start, end) if not any(a <= t[0] < b for a, b in inside)]
+    free = outside(inside, start, end)
+    toks = [t for t in ctx.tokens(start, end) if free(t[0])]
     keys = [t[2] for t in toks]
     bare = [strip_conj(k) for k in keys]
     for i in range(len(toks)):
