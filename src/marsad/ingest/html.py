@@ -1,9 +1,12 @@
-"""HTML pages: main text and page metadata via trafilatura."""
+"""HTML pages: main text via trafilatura; title, date and author from the page's own signals
+(:mod:`marsad.ingest.page_meta`), trafilatura's metadata only where those find nothing."""
 from __future__ import annotations
 
 from typing import Any
 
 import trafilatura
+
+from marsad.ingest.page_meta import extract_page_meta
 
 
 def extract_html(html: str) -> tuple[str | None, dict[str, Any]]:
@@ -16,9 +19,10 @@ def extract_html(html: str) -> tuple[str | None, dict[str, Any]]:
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     meta = {
         "title": data.get("title"),
-        "author": data.get("author"),
+        "author": None,  # trafilatura's author is often the site or the publisher
         "published": data.get("date"),
         "outlet": data.get("sitename"),
         "url": data.get("url"),
     }
+    meta.update(extract_page_meta(html))
     return data.get("text") or None, {k: v for k, v in meta.items() if v}
