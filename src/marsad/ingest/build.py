@@ -23,14 +23,18 @@ from marsad.text.hygiene import clean_controls
 MIN_WORDS = 8  # fewer words than this is a menu, a caption or an error page, not an article
 
 
+_LINE_BREAKS = str.maketrans("\r\n\t", "   ")
+
+
 def _clean_meta(value):
-    """A metadata value on one line, without control characters."""
-    return " ".join(clean_controls(value).split()) if isinstance(value, str) else value
+    """A metadata value on one line, without control characters (otherwise as given: the
+    article id hashes the title)."""
+    return clean_controls(value).translate(_LINE_BREAKS) if isinstance(value, str) else value
 
 
 def build_article(raw: RawDoc) -> Article | IngestError:
     lim = limits.current()
-    meta = {k: v for k, v in ((k, _clean_meta(v)) for k, v in raw.meta.items()) if v}
+    meta = {k: v for k, v in ((k, _clean_meta(v)) for k, v in raw.meta.items()) if v and v.strip()}
     if raw.format == "text" and lim.max_text_chars and len(raw.content) > lim.max_text_chars:
         return IngestError(raw.where, too_big("text", lim.max_text_chars, len(raw.content), "characters"), raw.line)
     content = clean_controls(raw.content)
