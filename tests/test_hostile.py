@@ -208,3 +208,33 @@ def test_a_stopped_run_stores_what_it_read_before(tmp_path, monkeypatch):
             api.ingest(["x"], store)
     with SQLiteStore(str(tmp_path / "s.db")) as store:
         assert store.count() == 3
+
+
+def test_a_full_disk_stops_with_a_clear_message_and_keeps_what_was_stored(tmp_path, capsys, monkeypatch):
+    # SQLite's max_page_count stands for a full disk: writes past it fail as "database or disk is full"
+    from marsad.interfaces import api, cli
+
+    for n in range(6):
+        (tmp_path / f"{n}.txt").write_text(GOOD.replace("النهر", f"النهر رقم {n}") + (BODY + f" {n}\n\n") * 15 * (n + 1), encoding="utf-8")
+    db = str(tmp_path / "s.db")
+
+    class SmallDisk(SQLiteStore):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+            self.db.execute(f"PRAGMA max_page_count={pages + 30}")
+
+    real_ingest = api.ingest
+    monkeypatch.setattr(cli, "SQLiteStore", SmallDisk)
+    monkeypatch.setattr(cli, "ingest", lambda *a, **k: real_ingest(*a, **{**k, "batch": 1}))
+    code = main(["ingest", str(tmp_path), "--db", db, "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{db}: the disk is full" in err and "damaged" not in err
+    with SQLiteStore(db) as store:
+        kept = store.count()
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert 1 <= kept < 6
+    monkeypatch.setattr(cli, "SQLiteStore", SQLiteStore)
+    assert main(["ingest", str(tmp_path), "--db", db, "-q"]) == 0  # with space again it goes on
+    with SQLiteStore(db) as store:
+        assert store.count() == 6

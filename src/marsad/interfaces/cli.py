@@ -242,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     except StoreVersionError as exc:
         print(f"marsad: error: {exc}", file=sys.stderr)
         return 2
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc) or not getattr(args, "db", None):
+            raise
+        print(f"marsad: error: {printable(args.db)}: the disk is full ({exc}); the batches stored before are kept: "
+              "free some space and run the command again to go on", file=sys.stderr)
+        return 2
     except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
         # a damaged or hand-edited store: say which file and stop; nothing in it is executed
         damaged = isinstance(exc, (sqlite3.DatabaseError, UnicodeDecodeError, json.JSONDecodeError))
