@@ -52,15 +52,19 @@ def ingest(
     pending: list[Article] = []
     index = link_unlinked(store)  # a run stopped early left articles without links
 
+    flushing = False
+
     def flush() -> None:
-        nonlocal index
+        nonlocal index, flushing
         if not pending:
             return
+        flushing = True  # stopped inside, the batch is rolled back whole (not retried)
         with store.transaction():
             index = fresh_index(store, index)  # another process may have linked articles since
             result.new += store.add_many(pending)
             link_batch(store, index, pending)
         pending.clear()
+        flushing = False
 
     items = executor(engine).run(list(paths))
     try:
@@ -78,8 +82,11 @@ def ingest(
                 pending.append(item)
             if len(pending) >= batch:
                 flush()
-    finally:  # stopped (Ctrl-C) or failed: what was read before is stored all the same
-        flush()
+    except BaseException:  # stopped (Ctrl-C) or failed while reading: what was read is stored
+        if not flushing:
+            flush()
+        raise
+    flush()
     with store.transaction():
         index = fresh_index(store, index)
         index.save(store, final=True)  # the document frequencies' snapshot
