@@ -238,3 +238,30 @@ def test_a_full_disk_stops_with_a_clear_message_and_keeps_what_was_stored(tmp_pa
     assert main(["ingest", str(tmp_path), "--db", db, "-q"]) == 0  # with space again it goes on
     with SQLiteStore(db) as store:
         assert store.count() == 6
+
+
+def test_processes_creating_one_store_at_once_all_open_it(tmp_path):
+    # found by bench/hostile.py: two ingests into a new store at once, one saw a half-made schema
+    # ("not a Marsad store"). Threads, each with its own connection, race like processes do
+    # (before the fix: about one round in two failed).
+    import threading
+
+    for r in range(10):
+        db = str(tmp_path / f"new{r}.db")
+        barrier, errors = threading.Barrier(8), []
+
+        def create():
+            barrier.wait()
+            try:
+                SQLiteStore(db).close()
+            except Exception as e:  # noqa: BLE001 - the failure is the finding
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=create) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors
+        with SQLiteStore(db) as store:
+            assert store.meta("schema_version") is not None

@@ -70,6 +70,22 @@ def stored_version(db: sqlite3.Connection) -> int:
     return 0
 
 
+def _set_wal(db: sqlite3.Connection, wait: float = 60.0) -> None:
+    """Switch to WAL. Switching takes an exclusive lock for which SQLite does not always call
+    the busy handler, so a process opening a new store while another switches it retries."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SQLiteStore:
     """Articles, their layers, the corpus links and the derived story views.
 
@@ -85,10 +101,10 @@ class SQLiteStore:
             self.db.execute("PRAGMA query_only=1")
         else:
             self.db = sqlite3.connect(path)
+            self.db.execute("PRAGMA busy_timeout=60000")  # concurrent ingests wait, not fail (from here on)
             if path != ":memory:":
-                self.db.execute("PRAGMA journal_mode=WAL")
+                _set_wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=60000")  # concurrent ingests wait, not fail
         try:
             self._open(migrate, quiet)
         except Exception:
@@ -106,9 +122,12 @@ class SQLiteStore:
         if self.readonly:
             raise StoreVersionError(f"{self.path}: store schema version {version} needs `marsad migrate` first")
         if version == 0:
-            with self.db:
-                self.db.executescript(_schema_sql())
-                self._set_meta("schema_version", str(SCHEMA_VERSION))
+            # One transaction under the write lock: a second process creating the same store at
+            # once waits, then finds it whole (every statement is IF NOT EXISTS / OR IGNORE);
+            # created statement by statement, it could see a meta table without a version.
+            self.db.executescript(
+                f"BEGIN IMMEDIATE;\n{_schema_sql()}\nINSERT OR IGNORE INTO meta (key, value) "
+                f"VALUES ('schema_version', '{SCHEMA_VERSION}');\nCOMMIT;")
             return
         if not migrate:
             raise StoreVersionError(f"{self.path}: store schema version {version}: run `marsad migrate --db {self.path}`")
