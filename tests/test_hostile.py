@@ -265,3 +265,47 @@ def test_processes_creating_one_store_at_once_all_open_it(tmp_path):
         assert not errors, errors
         with SQLiteStore(db) as store:
             assert store.meta("schema_version") is not None
+
+
+_KILLED = """
+import os, signal, sys
+import marsad.interfaces.api as api
+from marsad.store.sqlite import SQLiteStore
+
+db, folder, where = sys.argv[1], sys.argv[2], sys.argv[3]
+real_link, real_refresh, calls = api.link_batch, api.refresh, []
+
+def link_batch(store, index, articles):
+    calls.append(1)
+    if where == "batch" and len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # kill -9 inside the third batch's transaction
+    return real_link(store, index, articles)
+
+def refresh(store):
+    if where == "refresh":
+        os.kill(os.getpid(), signal.SIGKILL)  # kill -9 once every batch is stored
+    return real_refresh(store)
+
+api.link_batch, api.refresh = link_batch, refresh
+with SQLiteStore(db) as store:
+    api.ingest([folder], store, batch=1)
+"""
+
+
+@pytest.mark.parametrize("where, stored", [("batch", 2), ("refresh", 4)])
+def test_kill_9_loses_at_most_the_batch_in_flight(tmp_path, where, stored):
+    for n in range(4):
+        (tmp_path / "in").mkdir(exist_ok=True)
+        (tmp_path / "in" / f"{n}.txt").write_text(GOOD.replace("النهر", f"النهر {n}"), encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", _KILLED, db, str(tmp_path / "in"), where], env=env, timeout=300,
+                         capture_output=True, text=True)
+    assert run.returncode == -9, run.stderr
+    with SQLiteStore(db) as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.count() == stored and not store.unlinked_ids()
+    assert main(["ingest", str(tmp_path / "in"), "--db", db, "-q"]) == 0  # the next run goes on
+    with SQLiteStore(db) as store:
+        assert store.count() == 4 and not store.unlinked_ids()
+        assert not store.db.execute("SELECT 1 FROM stories WHERE dirty=1").fetchone()
