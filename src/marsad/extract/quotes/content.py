@@ -155,9 +155,21 @@ def speech_like(text: str, q: Quotation) -> bool:
         or bool(re.search(r"[،,:]\s*$", text[max(0, q.start - 5):q.start]))
 
 
+_last_index: tuple[list, dict] = ([], {})
+
+
+def _by_start(quotes: list[Quotation]) -> dict[int, Quotation]:
+    """``{start: quotation}``, built once per list (a sentence's cues all pass the same one)."""
+    global _last_index
+    cached = _last_index  # one read: safe if threads interleave
+    if cached[0] is not quotes:
+        cached = _last_index = (quotes, {q.start: q for q in quotes})
+    return cached[1]
+
+
 def opener(text: str, verb: Verb, start: int, limit: int, quotes: list[Quotation]) -> Opener | None:
     """Where the content of a cue ending at ``start`` opens, before ``limit`` (the next cue)."""
-    quote_at = {q.start: q for q in quotes}
+    quote_at = _by_start(quotes)
     obj = object_openers().get(verb.lemma)
     pos, words, prev = start, 0, ""
     while pos < limit and words <= _MAX_WINDOW_WORDS:

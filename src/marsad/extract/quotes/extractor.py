@@ -72,6 +72,10 @@ class _Sentence:
     made: list[_Item] = field(default_factory=list)
     pending: Speaker | None = None  # subject of a cue with no content ("وكتب شميهال ... يقول إن")
 
+    def __post_init__(self) -> None:
+        # per-cue lookups bisect these (scanning every quotation per cue was quadratic)
+        self.real_starts = [q.start for q in self.real]
+
     @property
     def start(self) -> int:
         return self.seg.start
@@ -177,7 +181,8 @@ def _from_cue(ctx: Context, marks: list[Quotation], sent: _Sentence, cue: Cue, n
             window_start = an[1]
     speaker = _speaker(ctx, cue, window_start, op.window_end, sent, st)
     start = op.content if op.kind == "quote" else skip_space(text, op.content, sent.end)
-    first = next((q for q in sent.real if q.start == start and q.start not in st.claimed), None)
+    k = bisect_left(sent.real_starts, start)
+    first = sent.real[k] if k < len(sent.real) and sent.real_starts[k] == start and start not in st.claimed else None
     if op.kind == "colon" and first is None and start >= sent.end:
         # "وقال أوشاكوف:" ending the sentence, the quotation on the next line
         first = next((q for q in marks if not q.name and q.start >= start
@@ -186,8 +191,9 @@ def _from_cue(ctx: Context, marks: list[Quotation], sent: _Sentence, cue: Cue, n
             st.claimed.add(first.start)
             return [_Item(first.inner_start, first.inner_end, True, speaker, cue.text)]
     if first is not None:
-        quotes = [first] + [q for q in sent.real if first.end <= q.start < nxt
-                            and q.start not in st.claimed and speech_like(text, q)]
+        lo = bisect_left(sent.real_starts, first.end)
+        quotes = [first] + [q for q in sent.real[lo:bisect_left(sent.real_starts, nxt, lo)]
+                            if q.start not in st.claimed and speech_like(text, q)]
         st.claimed.update(q.start for q in quotes)
         return [_Item(q.inner_start, q.inner_end, True, speaker, cue.text) for q in quotes]
     s, e = trim(text, start, sent.end)
