@@ -14,6 +14,8 @@ carriage return are kept (the cleaner handles them). Arabic letter and direction
 """
 from __future__ import annotations
 
+import re
+
 _BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
@@ -36,9 +38,13 @@ _PRINT = str.maketrans(
 )
 
 
+_ANY = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CLEAN)) + "]")
+
+
 def clean_controls(s: str) -> str:
-    """``s`` without control characters (see the module text); linear in ``len(s)``."""
-    return s.translate(_CLEAN)
+    """``s`` without control characters (see the module text); linear in ``len(s)``. Text
+    without any (nearly all) is returned as it is after one regex scan."""
+    return s.translate(_CLEAN) if _ANY.search(s) else s
 
 
 def printable(s: str) -> str:
