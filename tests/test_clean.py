@@ -155,3 +155,11 @@ def test_cleaning_never_invents_or_loses_text(page_lines):
     accounted = page.paragraphs + page.removed + ([page.title] if page.title else [])
     for ln in inputs:
         assert ln in accounted
+
+
+def test_a_line_of_only_direction_marks_is_not_a_paragraph():
+    # found by tests/test_fuzz.py: it became an empty paragraph
+    from marsad.ingest.clean import clean_page
+
+    page = clean_page("\u200f\n\nنص الخبر الأول هنا\n\u200e\u200b \u200f\nنص آخر")
+    assert page.paragraphs and all(page.paragraphs)

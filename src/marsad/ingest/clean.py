@@ -85,7 +85,8 @@ def clean_page(raw: str, known_title: str | None = None) -> CleanPage:
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u00a0", " ").replace("\ufeff", "")
     page = [ln.strip() for ln in text.split("\n")]
-    page = [re.sub(r"[ \t\u200b\u200e\u200f]+", " ", ln).strip() for ln in page if ln.strip()]
+    page = [re.sub(r"[ \t\u200b\u200e\u200f]+", " ", ln).strip() for ln in page]
+    page = [ln for ln in page if ln]  # a line of only direction marks is empty too (found by fuzzing)
     out = CleanPage(paragraphs=[])
     removed = out.removed
 
