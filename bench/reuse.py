@@ -26,6 +26,7 @@ from pathlib import Path
 from marsad.doc import Article
 from marsad.ingest.meta import credited_agencies
 from marsad.link.reuse import ReuseIndex
+from marsad.store.arrays import pack
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "saudinewsnet" / "saudinewsnet.jsonl.gz"
 SPA = re.compile(r"(?<!\w)واس(?!\w)")
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     t_reuse, c_reuse = time.perf_counter() - t0, time.process_time() - c0
     rss_done = peak_rss_mb()
     t0 = time.perf_counter()
-    blob = index.to_bytes()
+    blob = pack(index.take_segment())  # as the store appends it
     t_pickle = time.perf_counter() - t0
 
     by_id = {a.id: a for a in articles}
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"find_reuse          {t_reuse:.1f}s wall, {c_reuse:.1f}s CPU "
           f"({1000 * c_reuse / max(1, len(articles)):.2f} ms CPU/article, one process)")
     print(f"peak RSS            {rss_loaded:.0f} MB after loading, {rss_done:.0f} MB after reuse")
-    print(f"index pickle        {len(blob) / 1e6:.1f} MB ({t_pickle:.1f}s)")
+    print(f"index segment       {len(blob) / 1e6:.1f} MB ({t_pickle:.1f}s)")
     print(f"pairs               {len(pairs)}: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
     print(f"articles in a pair  {len(in_pairs)}")
     print(f"same-outlet pairs   {same_outlet}")

@@ -168,12 +168,14 @@ def run_bench(args, corpora, caches) -> int:
             print(f"latency of one assign at {len(index)} articles: p50 {np.percentile(lat_ms, 50):.1f} ms, "
                   f"p95 {np.percentile(lat_ms, 95):.1f} ms (n={len(lat)}, embeddings cached)", flush=True)
             print(f"RSS with the {len(index)}-article index: +{rss_mb() - base:.0f} MB over the harness", flush=True)
+            from marsad.store.arrays import pack, unpack
+
             t1 = time.perf_counter()
-            blob = index.to_bytes()
+            blob = pack(index.take_segment())
             t2 = time.perf_counter()
-            StoryIndex.from_bytes(blob)
+            StoryIndex.from_segments([unpack(blob)])
             t3 = time.perf_counter()
-            print(f"persist: {len(blob) / 1e6:.1f} MB, to_bytes {t2 - t1:.2f}s, from_bytes {t3 - t2:.2f}s", flush=True)
+            print(f"persist: {len(blob) / 1e6:.1f} MB, segment {t2 - t1:.2f}s, load {t3 - t2:.2f}s", flush=True)
             del blob
     print(f"RSS +{rss_mb() - base:.0f} MB over the harness; peak RSS of the process {peak_mb():.0f} MB", flush=True)
     return 0

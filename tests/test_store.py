@@ -28,24 +28,28 @@ def test_reingest_is_a_noop_and_ids_are_stable(tmp_path, capsys):
     assert r1["articles"][0]["id"] == r2["articles"][0]["id"]
 
 
-def test_store_uses_wal_and_keeps_state(tmp_path):
+def test_store_uses_wal_and_keeps_index_segments(tmp_path):
     with SQLiteStore(str(tmp_path / "s.db")) as store:
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        store.put_state("k", b"v1")
-        store.put_state("k", b"v2")
-        assert store.get_state("k") == b"v2" and store.get_state("missing") is None
+        store.add_segment("k", 1, b"v1")
+        store.add_segment("k", 1, b"v2")
+        assert [d for _, d in store.segments("k")] == [b"v1", b"v2"] and not list(store.segments("missing"))
+        store.replace_segments("k", 1, b"v3")
+        assert [d for _, d in store.segments("k")] == [b"v3"]
 
 
-def test_analyze_loads_the_corpus_links_once(tmp_path, monkeypatch):
-    # ingest returns the links it saved; the report reuses them instead of unpickling the store's
-    import marsad.interfaces.api as api
+def test_analyze_loads_the_corpus_index_once(tmp_path, monkeypatch):
+    # the indexes are read from the store at the start of the ingest; the report is a query
+    import marsad.link.corpus as corpus
 
     calls = []
-    real = api.load_state
-    monkeypatch.setattr(api, "load_state", lambda store: calls.append(1) or real(store))
+    real = corpus.CorpusIndex.load
+    monkeypatch.setattr(corpus.CorpusIndex, "load", classmethod(lambda cls, store: calls.append(1) or real(store)))
     (tmp_path / "a.txt").write_text(
         "افتتاح جسر جديد\n\nافتتح رئيس البلدية صباح اليوم جسراً جديداً بطول 800 متر فوق النهر بعد عامين من الأشغال.\n",
         encoding="utf-8")
+    import marsad.interfaces.api as api
+
     report = api.analyze([str(tmp_path / "a.txt")], db=str(tmp_path / "m.db"))
     assert len(report["articles"]) == 1 and len(report["stories"]) == 1
     assert len(calls) == 1

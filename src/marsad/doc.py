@@ -29,6 +29,7 @@ class Article:
     language: str = "ar"
     wire: list[str] = field(default_factory=list)
     url: str | None = None
+    source_id: str | None = None  # the user's own record id (a JSONL record's "id")
     # Annotation layers (see LAYERS); each list item is a dict with start/end into `text`.
     mentions: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)

@@ -59,6 +59,7 @@ def build_article(raw: RawDoc) -> Article | IngestError:
         language=language_of(text),
         wire=credited_agencies(text, credit_lines),
         url=meta.get("url"),
+        source_id=meta.get("id"),
     )
 
 

@@ -134,6 +134,8 @@ def _read_jsonl(path: str, fh) -> Iterator[RawDoc | IngestError]:
             yield IngestError(path, "JSONL line is not an object", n)
             continue
         meta = {k: rec[k] for k in META_FIELDS if isinstance(rec.get(k), str) and rec[k].strip()}
+        if isinstance(rec.get("id"), int) and not isinstance(rec["id"], bool):
+            meta["id"] = str(rec["id"])  # numeric record ids are kept too
         source = meta.get("url") or f"{path}#{n}"
         if isinstance(rec.get("text"), str) and rec["text"].strip():
             yield RawDoc(source, "text", rec["text"], meta, n)

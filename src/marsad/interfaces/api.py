@@ -6,15 +6,14 @@
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from marsad.doc import Article
 from marsad.engines.local import LocalExecutor
 from marsad.ingest.read import IngestError
-from marsad.link.corpus import STATE_KEY, CorpusState, link_corpus
-from marsad.report import Report, build_report
+from marsad.link.corpus import fresh_index, link_batch, link_unlinked, refresh
+from marsad.report import Report, Selection, build_report
 from marsad.store.sqlite import SQLiteStore
 
 
@@ -23,7 +22,7 @@ class IngestResult:
     ids: list[str] = field(default_factory=list)  # every article read, new or already stored
     new: int = 0
     errors: list[IngestError] = field(default_factory=list)
-    state: CorpusState | None = None  # the corpus links after this run, for report_for
+    derived: dict = field(default_factory=dict)  # what the run recomputed: entities, stories
 
     @property
     def ok(self) -> bool:
@@ -36,18 +35,30 @@ def ingest(
     store: SQLiteStore,
     on_error: Callable[[IngestError], None] | None = None,
     progress: bool = False,
-    batch: int = 200,
+    batch: int = 500,
     engine: str = "local",
 ) -> IngestResult:
-    """Read, clean and annotate ``paths`` into ``store``; bad inputs are reported and skipped."""
+    """Read, clean and annotate ``paths`` into ``store`` and link them to the corpus.
+
+    Each batch of articles is stored together with its links (reuse pairs, stories, entities)
+    in one transaction, so a killed run loses at most the batch in flight and the next run
+    goes on from there. Bad inputs are reported and skipped. Then what the run touched is
+    derived again (entity rows, the views of the stories that grew)."""
     from tqdm import tqdm
 
     result = IngestResult()
     seen: set[str] = set()
     pending: list[Article] = []
+    index = link_unlinked(store)  # a run stopped early left articles without links
 
     def flush() -> None:
-        result.new += store.add_many(pending)
+        nonlocal index
+        if not pending:
+            return
+        with store.transaction():
+            index = fresh_index(store, index)  # another process may have linked articles since
+            result.new += store.add_many(pending)
+            link_batch(store, index, pending)
         pending.clear()
 
     items = executor(engine).run(list(paths))
@@ -64,35 +75,12 @@ def ingest(
         if len(pending) >= batch:
             flush()
     flush()
-    result.state = update_corpus(store)
+    with store.transaction():
+        index = fresh_index(store, index)
+        index.save(store, final=True)  # the document frequencies' snapshot
+    index.compact(store)
+    result.derived = refresh(store)
     return result
-
-
-def load_state(store: SQLiteStore) -> CorpusState:
-    """The stored corpus links. They are derived data: a state written by another version of
-    Marsad (a changed index format) is dropped with a warning, and ``update_corpus`` rebuilds
-    it from the stored articles, which are never touched."""
-    blob = store.get_state(STATE_KEY)
-    if not blob:
-        return CorpusState()
-    try:
-        return CorpusState.from_bytes(blob)
-    except Exception as exc:  # any unpickling or format error: the links can be recomputed
-        print(f"marsad: warning: {store.path}: stored corpus links are unreadable ({type(exc).__name__}: {exc}); "
-              f"rebuilding them from the {store.count()} stored articles", file=sys.stderr)
-        return CorpusState()
-
-
-def update_corpus(store: SQLiteStore) -> CorpusState:
-    """Link every stored article not yet in the corpus state (reuse pairs, story), then save.
-    Runs after the articles are stored, so an interrupted run loses no article: the next run
-    links what this one did not."""
-    state = load_state(store)
-    missing = [i for i in store.ids() if i not in state.reuse]
-    if missing:
-        state.add(list(store.articles(missing)))
-        store.put_state(STATE_KEY, state.to_bytes())
-    return state
 
 
 def executor(engine: str):
@@ -106,18 +94,33 @@ def executor(engine: str):
     return LocalExecutor()
 
 
-def report_for(store: SQLiteStore, ids: list[str] | None = None, state: CorpusState | None = None) -> Report:
-    """The report of the stored articles (all, or only ``ids``). ``state``: the corpus links
-    an ``ingest`` just returned; without it, any stored article not yet linked is linked first
-    (a no-op when the store is up to date)."""
-    articles = list(store.articles(ids))
-    return build_report(articles, link_corpus(articles, state or update_corpus(store)))
+def update_links(store: SQLiteStore) -> None:
+    """Link the articles a stopped run left unlinked and derive what is stale (a no-op on an
+    up-to-date store)."""
+    if store.readonly:
+        return
+    stale = store.db.execute(
+        "SELECT 1 FROM articles WHERE linked=0 UNION ALL SELECT 1 FROM stories WHERE dirty=1 "
+        "UNION ALL SELECT 1 FROM entities WHERE dirty=1 LIMIT 1").fetchone()
+    if stale:
+        link_unlinked(store)
+        refresh(store)
+
+
+def report_for(store: SQLiteStore, ids: list[str] | None = None, selection: Selection | None = None) -> Report:
+    """The report of the stored articles (all, only ``ids``, or a ``selection``), read from
+    the store's tables."""
+    update_links(store)
+    sel = selection or Selection()
+    if ids is not None:
+        sel.ids = ids
+    return build_report(store.db, sel)
 
 
 def analyze(paths: Iterable[str], db: str = ":memory:", **ingest_options) -> Report:
     """Ingest ``paths`` into the store ``db`` (in memory by default) and report on them."""
     with SQLiteStore(db) as store:
         result = ingest(paths, store, **ingest_options)
-        report = report_for(store, result.ids, result.state)
+        report = report_for(store, result.ids)
     report.errors = result.errors  # not part of the JSON; for callers that want them
     return report

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 
 from marsad.ingest.read import IngestError
-from marsad.interfaces.api import IngestResult, ingest, report_for
+from marsad.interfaces.api import IngestResult, ingest, report_for, update_links
 from marsad.store.sqlite import SQLiteStore
 
 
@@ -43,7 +44,7 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
-        report = report_for(store, result.ids, result.state)
+        report = report_for(store, result.ids)
     report.write(args.out)
     if not args.quiet:
         _describe(report, args.out)
@@ -51,17 +52,44 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_report(args) -> int:
+    """Stream the report from the store's tables (nothing is recomputed or held in memory)."""
+    from marsad.report import Selection, stream_report
+
+    if not os.path.isfile(args.db):
+        return _no_store(args.db)
+    sel = Selection(story=args.story, since=args.since, until=args.until, outlet=args.outlet)
     with SQLiteStore(args.db) as store:
-        report = report_for(store)
-    report.write(args.out)
-    if not args.quiet:
-        _describe(report, args.out)
+        update_links(store)
+        with open(args.out, "w", encoding="utf-8") as fh:
+            for chunk in stream_report(store.db, sel):
+                fh.write(chunk)
+        if not args.quiet:
+            n = store.db.execute("SELECT COUNT(*) FROM temp.sel").fetchone()[0]
+            stories = store.db.execute(
+                "SELECT COUNT(DISTINCT story) FROM story_members m JOIN temp.sel s ON s.id=m.article").fetchone()[0]
+            print(f"wrote {args.out}: {n} articles, {stories} stories")
     return 0
+
+
+def cmd_migrate(args) -> int:
+    """Move a store written by an older Marsad to the current schema."""
+    from marsad.store.sqlite import SCHEMA_VERSION
+
+    if not os.path.isfile(args.db):
+        return _no_store(args.db)
+    with SQLiteStore(args.db) as store:
+        print(f"marsad: {args.db}: schema version {store.meta('schema_version')} (current: {SCHEMA_VERSION})",
+              file=sys.stderr)
+    return 0
+
+
+def _no_store(db: str) -> int:
+    print(f"marsad: error: no store at {db} (run `marsad ingest PATH --db {db}` first)", file=sys.stderr)
+    return 1
 
 
 def cmd_serve(args) -> int:
     """Serve the store read-only (uvicorn): REST API under /api/, Arabic web UI at /."""
-    import os
     import signal
     import socket
 
@@ -70,9 +98,7 @@ def cmd_serve(args) -> int:
     from marsad.interfaces.rest import StoreError, make_app
 
     if not os.path.isfile(args.db):
-        print(f"marsad: error: no store at {args.db} (run `marsad ingest PATH --db {args.db}` first)",
-              file=sys.stderr)
-        return 1
+        return _no_store(args.db)
     try:
         app = make_app(args.db)
     except StoreError as err:
@@ -166,10 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
     engine(i)
     i.set_defaults(func=cmd_ingest)
 
-    r = sub.add_parser("report", help="write the report of everything in the store")
+    r = sub.add_parser("report", help="write the report of the store (or of a part of it)")
     r.add_argument("--out", required=True)
+    r.add_argument("--story", help="only this story's articles")
+    r.add_argument("--since", metavar="YYYY-MM-DD", type=_day, help="only articles published on or after")
+    r.add_argument("--until", metavar="YYYY-MM-DD", type=_day, help="only articles published on or before")
+    r.add_argument("--outlet", help="only this outlet's articles")
     common(r, "marsad.db")
     r.set_defaults(func=cmd_report)
+
+    m = sub.add_parser("migrate", help="move a store written by an older Marsad to the current schema")
+    common(m, "marsad.db")
+    m.set_defaults(func=cmd_migrate)
     v = sub.add_parser("serve", help="browse the store: REST API and Arabic web UI")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
@@ -192,9 +226,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _day(value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
+    from marsad.store.sqlite import StoreVersionError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except StoreVersionError as exc:
+        print(f"marsad: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,108 +1,241 @@
-"""The corpus stage: cross-article links over stored articles.
+"""The corpus stage: cross-article links, kept in the store and updated incrementally.
 
-Two kinds of work. Incremental, at ingest time (:class:`CorpusState`): each new article is
-added to the reuse index (its duplicate/wire pairs are found against everything stored) and
-assigned to a story, and the state is kept in the store so stories grow across runs.
-Derived, at report time (:func:`link_corpus`): entities merged across the reported articles,
-and per story its dates, timeline, claims, disagreements and summary.
+Two kinds of work (see docs/architecture.md):
+
+* **Incremental**, per ingest batch, in the same transaction as the batch's articles
+  (:func:`link_batch`): each new article is added to the reuse index (its duplicate/wire pairs
+  against everything stored), assigned to a story, and its mentions are linked to entities.
+  The stories it joins are marked dirty. The linkers' indexes are appended to the store as
+  plain-array segments, so a killed run resumes where it stopped.
+* **Derived**, once per run, only for what the run touched (:func:`refresh`): entity rows
+  (name, variants, roles, counts), and per dirty story its dates, timeline, claims,
+  disagreements and summary, computed in batches (sentences embedded once).
 """
 from __future__ import annotations
 
-import pickle
+import json
+import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 from marsad.doc import Article
 from marsad.link.compare import compare_story
-from marsad.link.names import link_entities
+from marsad.link.names.incremental import EntityLinker
 from marsad.link.reuse import ReuseIndex
+from marsad.link.stories import FORMAT as STORY_FORMAT
 from marsad.link.stories import StoryIndex
 from marsad.link.timeline import apply_story_dates, timeline
+from marsad.store.arrays import pack, unpack
+from marsad.store.sqlite import SQLiteStore, now
 
-STATE_KEY = "corpus/v1"
+#: Segments written between two snapshots of the reuse index's document frequencies (a
+#: snapshot is a fixed 24 MB; the articles after it are recounted when the index loads).
+DF_EVERY = 20
+#: Segments of one index past which they are compacted into one.
+COMPACT_AT = 64
+#: Stories derived per transaction.
+VIEW_BATCH = 100
 
 
-@dataclass
-class CorpusLinks:
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    reuse: list[dict[str, Any]] = field(default_factory=list)
-    stories: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _arrival_order(articles: Iterable[Article]) -> list[Article]:
+def arrival_order(articles: Iterable[Article]) -> list[Article]:
     """Publication order (undated last), input order within a day: how a stream would see them."""
     indexed = list(enumerate(articles))
     indexed.sort(key=lambda ia: (ia[1].published is None, ia[1].published or "", ia[0]))
     return [a for _, a in indexed]
 
 
-class CorpusState:
-    """Reuse index, reuse pairs and story index: what must persist between runs."""
+class CorpusIndex:
+    """The linkers' in-memory indexes (reuse, stories), loaded from and appended to a store."""
 
-    def __init__(self, reuse: ReuseIndex | None = None, stories: StoryIndex | None = None,
-                 pairs: list[dict] | None = None):
+    def __init__(self, reuse: ReuseIndex | None = None, stories: StoryIndex | None = None, version: str | None = None):
         self.reuse = reuse or ReuseIndex()
         self.stories = stories or StoryIndex()
-        self.pairs = pairs or []
-
-    def add(self, articles: list[Article]) -> None:
-        """Link newly stored articles to the corpus (reuse pairs, then story assignment)."""
-        new = [a for a in articles if a.id not in self.reuse]
-        if not new:
-            return
-        pairs = self.reuse.add_many(new)
-        self.pairs.extend(pairs)
-        by_article: dict[str, list[dict]] = defaultdict(list)
-        for p in pairs:
-            by_article[p["a"]].append(p)
-            by_article[p["b"]].append(p)
-        for a in _arrival_order(new):
-            if a.id not in self.stories:
-                self.stories.assign(a, by_article[a.id])
-
-    def to_bytes(self) -> bytes:
-        return pickle.dumps(
-            {"reuse": self.reuse.to_bytes(), "stories": self.stories.to_bytes(), "pairs": self.pairs},
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
+        self.version = version  # the store's links_version this index reflects
+        self._since_df = 0
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "CorpusState":
-        parts = pickle.loads(data)
-        return cls(ReuseIndex.from_bytes(parts["reuse"]), StoryIndex.from_bytes(parts["stories"]), parts["pairs"])
+    def load(cls, store: SQLiteStore) -> "CorpusIndex":
+        """The stored indexes. Segments of another format (written by another Marsad) are
+        dropped with a warning and the links are rebuilt from the stored articles."""
+        version = store.meta("links_version")
+        reuse_segs = list(store.segments("reuse"))
+        story_segs = list(store.segments("stories"))
+        df = next(iter(store.segments("reuse-df")), None)
+        stale = [f for f, _ in reuse_segs if f != ReuseIndex.FORMAT] + [f for f, _ in story_segs if f != STORY_FORMAT]
+        if stale:
+            print(f"marsad: warning: {store.path}: stored link indexes have format {stale[0]}, not this version's; "
+                  f"rebuilding them from the {store.count()} stored articles", file=sys.stderr)
+            reset_links(store)
+            return cls(version=store.meta("links_version"))
+        try:
+            reuse = ReuseIndex.from_segments((unpack(d) for _, d in reuse_segs),
+                                             unpack(df[1]) if df and df[0] == ReuseIndex.FORMAT else None)
+            stories = StoryIndex.from_segments(unpack(d) for _, d in story_segs)
+        except (ValueError, KeyError, OSError, TypeError) as exc:
+            print(f"marsad: warning: {store.path}: stored link indexes are unreadable ({type(exc).__name__}: {exc}); "
+                  f"rebuilding them from the {store.count()} stored articles", file=sys.stderr)
+            reset_links(store)
+            return cls(version=store.meta("links_version"))
+        index = cls(reuse, stories, version)
+        index._compact = max(len(reuse_segs), len(story_segs)) >= COMPACT_AT
+        return index
+
+    def save(self, store: SQLiteStore, final: bool = False) -> None:
+        """Append what was indexed since the last save (inside the caller's transaction)."""
+        store.add_segment("reuse", ReuseIndex.FORMAT, pack(self.reuse.take_segment()))
+        store.add_segment("stories", STORY_FORMAT, pack(self.stories.take_segment()))
+        self._since_df += 1
+        if final or self._since_df >= DF_EVERY:
+            store.replace_segments("reuse-df", ReuseIndex.FORMAT, pack(self.reuse.df_snapshot()))
+            self._since_df = 0
+        version = str(int(self.version or 0) + 1)
+        store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('links_version', ?)", (version,))
+        self.version = version
+
+    def compact(self, store: SQLiteStore) -> None:
+        """Rewrite each index as one segment (bounded segment counts; done between runs)."""
+        if not getattr(self, "_compact", False):
+            return
+        fresh = CorpusIndex.load(store)  # re-read, so the compacted segment holds everything
+        fresh.reuse._saved = fresh.stories._saved = 0
+        with store.transaction():
+            store.replace_segments("reuse", ReuseIndex.FORMAT, pack(fresh.reuse.take_segment()))
+            store.replace_segments("stories", STORY_FORMAT, pack(fresh.stories.take_segment()))
+            store.replace_segments("reuse-df", ReuseIndex.FORMAT, pack(fresh.reuse.df_snapshot()))
+        self._compact = False
 
 
-def link_corpus(articles: list[Article], state: CorpusState | None = None) -> CorpusLinks:
-    """Links among ``articles`` (modified in place: story-inferred dates, mention entity ids).
-    Without a stored ``state`` the incremental stage runs over ``articles`` first."""
-    if state is None:
-        state = CorpusState()
-        state.add(articles)
-    ids = {a.id for a in articles}
-    by_id = {a.id: a for a in articles}
-    reuse = [p for p in state.pairs if p["a"] in ids and p["b"] in ids]
+def reset_links(store: SQLiteStore) -> None:
+    """Forget every corpus link (they are derived from the articles, which stay untouched)."""
+    with store.transaction() as db:
+        for table in ("index_segments", "reuse_pairs", "stories", "story_members", "story_views", "story_merges",
+                      "entities", "entity_keys", "entity_merges"):
+            db.execute(f"DELETE FROM {table}")
+        db.execute("UPDATE mentions SET entity=NULL")
+        db.execute("UPDATE quotes SET speaker=NULL")
+        db.execute("UPDATE articles SET linked=0")
+        db.execute("DELETE FROM meta WHERE key='links_version'")
 
-    stories = []
-    story_of: dict[str, str] = {}
-    for s in state.stories.stories():
-        members = [by_id[i] for i in s["articles"] if i in ids]
-        if not members:
+
+def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) -> None:
+    """Link newly stored articles (reuse pairs, stories, entities) and save the indexes, in the
+    caller's transaction. Articles already linked are skipped."""
+    new = [a for a in articles if a.id not in index.reuse]
+    if not new:
+        return
+    db = store.db
+    pairs = index.reuse.add_many(new)
+    db.executemany(
+        "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
+        [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"])) for p in pairs])
+    by_article: dict[str, list[dict]] = defaultdict(list)
+    for p in pairs:
+        by_article[p["a"]].append(p)
+        by_article[p["b"]].append(p)
+    touched: dict[str, None] = {}  # in order of first assignment: new stories get rowids in creation order
+    for a in arrival_order(new):
+        if a.id in index.stories:
             continue
-        for a in members:
-            story_of[a.id] = s["id"]
-        member_ids = {a.id for a in members}
-        story_reuse = [p for p in reuse if p["a"] in member_ids and p["b"] in member_ids]
-        apply_story_dates(members)
-        compared = compare_story(members, story_reuse)
-        stories.append({
-            "id": s["id"],
-            "title": s["title"],
-            "articles": [a.id for a in members],
-            "summary": compared["summary"],
-            "timeline": timeline(members),
-            "claims": compared["claims"],
-            "disagreements": compared["disagreements"],
-        })
-    entities = link_entities(articles, story_of=story_of)
-    return CorpusLinks(entities=entities, reuse=reuse, stories=stories)
+        story = index.stories.assign(a, by_article[a.id])
+        pos = db.execute("SELECT COUNT(*) FROM story_members WHERE story=?", (story,)).fetchone()[0]
+        db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
+        touched.setdefault(story)
+    _update_stories(store, index.stories, touched)
+    EntityLinker(db).link(new)
+    db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in new])
+    index.save(store)
+
+
+def _update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[str]) -> None:
+    stamp = now()
+    for story_id in touched:
+        s = stories.story_rows(story_id)
+        size, outlets, first, last = store.db.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT a.outlet), MIN(a.published), MAX(a.published) "
+            "FROM story_members m JOIN articles a ON a.id=m.article WHERE m.story=?", (story_id,)).fetchone()
+        store.db.execute(
+            "INSERT INTO stories (id, title, size, outlets, first_published, last_published, updated_at, dirty) "
+            "VALUES (?,?,?,?,?,?,?,1) ON CONFLICT(id) DO UPDATE SET title=excluded.title, size=excluded.size, "
+            "outlets=excluded.outlets, first_published=excluded.first_published, "
+            "last_published=excluded.last_published, updated_at=excluded.updated_at, dirty=1",
+            (story_id, s["title"] if s else None, size, outlets, first, last, stamp))
+
+
+def link_unlinked(store: SQLiteStore, index: CorpusIndex | None = None, batch: int = 500) -> CorpusIndex:
+    """Link every stored article whose links are missing (a run stopped early, or a rebuild)."""
+    index = index or CorpusIndex.load(store)
+    missing = store.unlinked_ids()
+    for i in range(0, len(missing), batch):
+        with store.transaction():
+            index = fresh_index(store, index)
+            link_batch(store, index, list(store.articles(missing[i:i + batch])))
+    return index
+
+
+def fresh_index(store: SQLiteStore, index: CorpusIndex) -> CorpusIndex:
+    """``index``, or the store's current one when another process linked articles since
+    (call inside the write transaction: the lock makes the check and the write one step)."""
+    if store.meta("links_version") != index.version:
+        return CorpusIndex.load(store)
+    return index
+
+
+# ---- derived views ------------------------------------------------------------------------
+
+def refresh(store: SQLiteStore, progress: bool = False) -> dict[str, int]:
+    """Recompute what the last links touched: entity rows, then the dirty stories' views."""
+    with store.transaction() as db:
+        entities = EntityLinker(db).refresh()
+    dirty = [r[0] for r in store.db.execute("SELECT id FROM stories WHERE dirty=1 ORDER BY rowid")]
+    for i in range(0, len(dirty), VIEW_BATCH):
+        derive_stories(store, dirty[i:i + VIEW_BATCH])
+    return {"entities": entities, "stories": len(dirty)}
+
+
+def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
+    """Dates, timeline, claims, disagreements and summary of ``story_ids``, in one transaction."""
+    db = store.db
+    members: dict[str, list[str]] = defaultdict(list)
+    marks = ",".join("?" * len(story_ids))
+    for story, article in db.execute(
+            f"SELECT story, article FROM story_members WHERE story IN ({marks}) ORDER BY story, pos", story_ids):
+        members[story].append(article)
+    articles = {a.id: a for a in store.articles([x for s in story_ids for x in members[s]])}
+    stamp = now()
+    with store.transaction():
+        for story_id in story_ids:
+            group = [articles[x] for x in members[story_id] if x in articles]
+            before = {a.id: (a.published, a.published_source) for a in group}
+            for a in group:  # a date inferred from the story is inferred again from its members now
+                if a.published_source == "story":
+                    a.published, a.published_source = None, None
+            apply_story_dates(group)
+            for a in group:
+                if (a.published, a.published_source) != before[a.id] and a.published:
+                    store.update_dates(a)
+            reuse = story_reuse(db, [a.id for a in group])
+            compared = compare_story(group, reuse)
+            db.execute(
+                "INSERT OR REPLACE INTO story_views (story, timeline, summary, claims, disagreements, computed_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (story_id, *(json.dumps(v, ensure_ascii=False) for v in (
+                    timeline(group), compared["summary"], compared["claims"], compared["disagreements"])), stamp))
+            db.execute("UPDATE stories SET dirty=0 WHERE id=?", (story_id,))
+
+
+def story_reuse(db, article_ids: list[str]) -> list[dict]:
+    """Reuse pairs among ``article_ids``, in discovery order."""
+    if len(article_ids) < 2:
+        return []
+    marks = ",".join("?" * len(article_ids))
+    return [pair_row(r) for r in db.execute(
+        f"SELECT a, b, kind, shared_chars, passages, agency FROM reuse_pairs WHERE a IN ({marks}) AND b IN ({marks}) "
+        "ORDER BY seq", article_ids + article_ids)]
+
+
+def pair_row(row: tuple) -> dict:
+    a, b, kind, shared, passages, agency = row
+    return {"a": a, "b": b, "kind": kind, "shared_chars": shared, "passages": json.loads(passages), "agency": agency}
+
+
+__all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order"]

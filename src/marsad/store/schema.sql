@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS numbers (
     start   INTEGER NOT NULL,
     end     INTEGER NOT NULL,
     text    TEXT NOT NULL,
-    value   REAL,
+    value,                               -- int or float as extracted (no type affinity)
     unit    TEXT,
     extra   TEXT,
     PRIMARY KEY (article, idx)
@@ -114,14 +114,17 @@ CREATE TABLE IF NOT EXISTS entities (
     mentions  INTEGER NOT NULL,          -- number of mentions
     articles  INTEGER NOT NULL,          -- number of articles mentioning it
     first_published TEXT,
-    last_published  TEXT
+    last_published  TEXT,
+    dirty     INTEGER NOT NULL DEFAULT 1 -- 1: name/variants/roles/counts await recomputing
 );
+CREATE INDEX IF NOT EXISTS entities_dirty ON entities(id) WHERE dirty = 1;
 CREATE INDEX IF NOT EXISTS entities_type ON entities(type, mentions DESC);
 CREATE INDEX IF NOT EXISTS entities_mentions ON entities(mentions DESC);
 
--- Lookup keys of an entity: 'n:' + name key of each variant (normalised), 'u:' + each name
--- unit's key, 'a:' + alias id. Search expands a query through them; the linker finds the
--- entities a new mention may join through them.
+-- Lookup keys of an entity. 'n:' + normalised surface of each variant (search expands a
+-- query through them). The linker's: 'f:' + group + name key of each form (a new mention of
+-- a known form joins directly), 'b:' + spelling-variant block, 'l:' + surname block (bare
+-- names), 'a:' + alias id.
 CREATE TABLE IF NOT EXISTS entity_keys (
     key    TEXT NOT NULL,
     entity TEXT NOT NULL,
@@ -136,14 +139,15 @@ CREATE TABLE IF NOT EXISTS entity_merges (
 );
 
 CREATE TABLE IF NOT EXISTS reuse_pairs (
+    seq          INTEGER PRIMARY KEY,    -- discovery order
     a            TEXT NOT NULL,          -- a < b (article ids)
     b            TEXT NOT NULL,
     kind         TEXT NOT NULL,          -- duplicate | syndicated | shared
     shared_chars INTEGER NOT NULL,
     agency       TEXT,
     passages     TEXT NOT NULL,          -- JSON list of {a_start, a_end, b_start, b_end}
-    PRIMARY KEY (a, b)
-) WITHOUT ROWID;
+    UNIQUE (a, b)
+);
 CREATE INDEX IF NOT EXISTS reuse_pairs_b ON reuse_pairs(b);
 
 CREATE TABLE IF NOT EXISTS stories (

@@ -5,7 +5,7 @@ passages.
     pairs = find_reuse(articles)          # all pairs in a batch
     index = ReuseIndex(); index.add(a)    # incremental: the new pairs of one article
     index.add_many(batch)                 # a batch (template statistics counted first)
-    blob = index.to_bytes(); index = ReuseIndex.from_bytes(blob)
+    seg = index.take_segment(); index = ReuseIndex.from_segments([seg], index.df_snapshot())
 
 Each pair: ``{"a", "b" (a < b), "kind": "duplicate"|"syndicated", "shared_chars",
 "passages": [{"a_start", "a_end", "b_start", "b_end"}], "agency"}``; passage offsets index the

@@ -70,6 +70,7 @@ class BandIndex:
         self._vals = np.empty(0, dtype=np.uint32)
         self._pending: dict[int, list[int]] = {}
         self._pending_n = 0
+        self._journal: list[tuple[int, int]] = []  # (key, value) inserted since the last take_journal
 
     def band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """``(len(signatures), bands)`` uint64 keys of MinHash signature rows; one table holds
@@ -102,7 +103,10 @@ class BandIndex:
                 self._pending[key] = [value]
             elif value not in pend:
                 pend.append(value)
+            else:
+                continue
             self._pending_n += 1
+            self._journal.append((key, value))
         found.discard(value)
         if self._pending_n >= self.flush_at:
             self.flush()
@@ -124,6 +128,15 @@ class BandIndex:
     def __len__(self) -> int:
         return len(self._keys) + self._pending_n
 
-    def __getstate__(self):
-        self.flush()
-        return self.__dict__
+    def take_journal(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (keys, values) inserted since the last call: what a store appends."""
+        keys = np.fromiter((k for k, _ in self._journal), dtype=np.uint64, count=len(self._journal))
+        vals = np.fromiter((v for _, v in self._journal), dtype=np.uint32, count=len(self._journal))
+        self._journal = []
+        return keys, vals
+
+    def load(self, keys: np.ndarray, vals: np.ndarray) -> None:
+        """Replace the table by stored (key, value) entries, in insertion order."""
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._vals = keys[order].astype(np.uint64), vals[order].astype(np.uint32)
+        self._pending, self._pending_n, self._journal = {}, 0, []

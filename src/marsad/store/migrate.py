@@ -1,0 +1,54 @@
+"""Moving a store forward to the current schema (``marsad migrate``, or on open with a message).
+
+Version 1 kept each article as one JSON document and the corpus links as one pickled blob.
+Its articles move into the relational tables; the blob is dropped unread (a store file is data:
+nothing in it is ever unpickled) and the links are rebuilt from the articles.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from marsad.doc import Article
+
+
+def migrate_forward(store, version: int, quiet: bool = False) -> None:
+    from marsad.store.sqlite import SCHEMA_VERSION, _schema_sql
+
+    if version != 1:
+        raise ValueError(f"no migration from store schema version {version}")
+    db = store.db
+    n = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    if not quiet:
+        print(f"marsad: {store.path}: migrating the store from schema version 1 to {SCHEMA_VERSION} "
+              f"({n} articles; corpus links will be rebuilt)", file=sys.stderr)
+    with store.transaction():
+        db.execute("ALTER TABLE articles RENAME TO articles_v1")
+        db.execute("DROP INDEX IF EXISTS articles_published")
+        db.execute("DROP TABLE IF EXISTS state")  # the pickled links: dropped, never read
+        for statement in _statements(_schema_sql()):
+            db.execute(statement)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        batch = []
+        for (doc,) in db.execute("SELECT doc FROM articles_v1 ORDER BY seq").fetchall():
+            batch.append(Article.from_dict(json.loads(doc)))
+            if len(batch) >= 500:
+                store.add_many(batch)
+                batch = []
+        store.add_many(batch)
+        db.execute("DROP TABLE articles_v1")
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (``executescript`` would commit the transaction)."""
+    import sqlite3
+
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--") and not current.strip():
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return [s for s in out if s]
