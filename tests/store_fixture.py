@@ -1,21 +1,19 @@
-"""Build v2 stores (src/marsad/store/schema.sql) for the serving tests and benchmark.
+"""A hand-written v2 store (src/marsad/store/schema.sql) for cases the examples lack.
 
-Until the store writer lands, rows are written here: :func:`create` runs the schema,
-:func:`add_article` writes an article with its layers and search keys, :func:`from_report`
-writes a whole pipeline result (articles + ``marsad.report/1`` links), and :func:`variants_store`
-is a small hand-written store whose entity table lists ترمب/ترامب and زيلنسكي/زيلينسكي.
+:func:`variants_store` writes four short articles that spell two names differently, and an
+entity table that lists ترمب/ترامب/ترمپ and زيلنسكي/زيلينسكي as variants: what search must
+bridge. Rows are inserted directly (:func:`create`, :func:`add_article`, :func:`add_entity`,
+:func:`add_story`); stores of real inputs are built with ``marsad.interfaces.api.ingest``.
 All text here is written for these tests.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 from typing import Any
 
-from pathlib import Path
-
 import marsad.store
-from marsad.link.names.variants import key as name_key
 from marsad.store.search import COLUMNS, search_columns
 from marsad.text.normalize import normalize
 
@@ -69,17 +67,15 @@ def add_article(db: sqlite3.Connection, a: dict) -> int:
 
 
 def add_entity(db: sqlite3.Connection, e: dict) -> None:
-    """Insert entity dict `e` (report shape, `mentions` a list or a count) with its 'n:'/'u:' keys."""
+    """Insert entity dict `e` (report shape, `mentions` a list or a count) with its 'n:' keys."""
     mentions = e.get("mentions", [])
     n = mentions if isinstance(mentions, int) else len(mentions)
     arts = e.get("articles_count", n if isinstance(mentions, int) else len({m["article"] for m in mentions}))
-    db.execute("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?)",
+    db.execute("INSERT INTO entities (id, type, name, latin, variants, roles, mentions, articles, first_published, "
+               "last_published, dirty) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
                (e["id"], e["type"], e["name"], e.get("latin"), _json(e.get("variants", [])),
                 _json(e.get("roles", [])), n, arts, e.get("first_published"), e.get("last_published")))
-    keys = set()
-    for form in [e["name"], *e.get("variants", [])]:
-        keys.add("n:" + name_key(form))
-        keys.update("u:" + name_key(w) for w in normalize(form).split())
+    keys = {"n:" + normalize(form) for form in [e["name"], *e.get("variants", [])]}  # as the store writes them
     db.executemany("INSERT OR IGNORE INTO entity_keys VALUES (?, ?)", [(k, e["id"]) for k in keys])
 
 
@@ -93,38 +89,6 @@ def add_story(db: sqlite3.Connection, s: dict, published: dict[str, str | None],
                    [(aid, s["id"], pos) for pos, aid in enumerate(s["articles"])])
     db.execute("INSERT INTO story_views VALUES (?,?,?,?,?,?)",
                (s["id"], *(_json(s.get(k, [])) for k in ("timeline", "summary", "claims", "disagreements")), NOW))
-
-
-def add_reuse(db: sqlite3.Connection, p: dict) -> None:
-    a, b = sorted((p["a"], p["b"]))
-    db.execute("INSERT OR REPLACE INTO reuse_pairs VALUES (?,?,?,?,?,?)",
-               (a, b, p["kind"], p["shared_chars"], p.get("agency"), _json(p.get("passages", []))))
-
-
-def from_report(path: str, articles: list[dict], report: dict) -> str:
-    """A v2 store at `path` holding `articles` (Article.to_dict(), with layers) and the report's links."""
-    db = create(path)
-    entity_at = {(m["article"], m["start"], m["end"]): e["id"] for e in report["entities"] for m in e["mentions"]}
-    with db:
-        for a in articles:
-            a = dict(a)
-            a["mentions"] = [{**m, "entity": entity_at.get((a["id"], m["start"], m["end"]))} for m in a.get("mentions", [])]
-            a["quotes"] = [{**q, "speaker": a["mentions"][q["speaker_mention"]]["entity"]
-                            if q.get("speaker_mention") is not None and q["speaker_mention"] < len(a["mentions"]) else None}
-                           for q in a.get("quotes", [])]
-            add_article(db, a)
-        published = {a["id"]: a.get("published") for a in articles}
-        outlets = {a["id"]: a.get("outlet") for a in articles}
-        for e in report["entities"]:
-            dates = sorted(d for d in (published.get(m["article"]) for m in e["mentions"]) if d)
-            add_entity(db, {**e, "first_published": dates[0] if dates else None,
-                            "last_published": dates[-1] if dates else None})
-        for s in report["stories"]:
-            add_story(db, s, published, outlets)
-        for p in report["reuse"]:
-            add_reuse(db, p)
-    db.close()
-    return path
 
 
 def _article(aid: str, title: str, text: str, outlet: str, published: str, marks: list[tuple[str, str, str | None]]):

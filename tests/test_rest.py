@@ -19,7 +19,7 @@ with warnings.catch_warnings():  # starlette prefers httpx2; httpx works the sam
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from marsad.interfaces.api import ingest, report_for
+from marsad.interfaces.api import ingest
 from marsad.interfaces.rest import StoreError, make_app
 from marsad.store.sqlite import SQLiteStore
 from marsad.text.normalize import normalize
@@ -33,14 +33,12 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    """The examples as a v2 store (pipeline output written by tests/store_fixture.py)."""
+    """The examples ingested into a store."""
     path = str(tmp_path_factory.mktemp("rest") / "marsad.db")
-    with SQLiteStore(":memory:") as store:
+    with SQLiteStore(path) as store:
         result = ingest([str(EXAMPLES / "corpus")], store)
-        assert not result.errors and len(result.ids) == EXPECTED["totals"]["articles"]
-        report = report_for(store, result.ids, result.state)
-        articles = [a.to_dict() for a in store.articles()]
-    return store_fixture.from_report(path, articles, report)
+    assert not result.errors and len(result.ids) == EXPECTED["totals"]["articles"]
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +79,10 @@ def test_report_is_streamed_valid_and_utf8(client, report_schema):
     jsonschema.validate(report, report_schema)
     assert len(report["articles"]) == 8 and len(report["stories"]) == 3
     assert sum(len(e["mentions"]) for e in report["entities"]) > 0 and report["quotes"] and report["reuse"]
+    story = get(client, "/api/stories")["stories"][0]
+    one = client.get("/api/report", params={"story": story["id"]}).json()
+    assert [s["id"] for s in one["stories"]] == [story["id"]] and len(one["articles"]) == story["size"]
+    assert client.get("/api/report", params={"until": "2025"}).json()["articles"] == []
 
 
 def test_story_list_sorts_filters_and_pages(client):
@@ -320,9 +322,16 @@ def test_the_store_is_opened_read_only(db):
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
 
 
+def _v1_store(tmp_path) -> str:
+    """A store as Marsad 0.1 wrote it: articles as JSON documents, no meta table."""
+    path = str(tmp_path / "v1.db")
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE articles (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, doc TEXT NOT NULL)")
+    return path
+
+
 def test_only_v2_stores_are_served(tmp_path):
-    old = str(tmp_path / "v1.db")
-    SQLiteStore(old).close()
+    old = _v1_store(tmp_path)
     with pytest.raises(StoreError, match="schema version"):
         make_app(old)
     junk = tmp_path / "junk.db"
@@ -393,5 +402,4 @@ def test_serve_refuses_a_missing_or_old_store(tmp_path):
 
     assert main(["serve", "--db", str(tmp_path / "missing.db")]) == 1
     assert not (tmp_path / "missing.db").exists()
-    SQLiteStore(str(tmp_path / "v1.db")).close()
-    assert main(["serve", "--db", str(tmp_path / "v1.db")]) == 1
+    assert main(["serve", "--db", _v1_store(tmp_path)]) == 1

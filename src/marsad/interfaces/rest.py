@@ -15,7 +15,7 @@ connection per worker thread. Lists are paged with ``limit`` (at most :data:`MAX
     GET /api/entities/{id}               entity, its mentions (paged), quotes, stories
     GET /api/quotes?speaker=&story=
     GET /api/search?q=&outlet=&since=&until=&story=   ranked articles with highlighted snippets
-    GET /api/report                      the whole marsad.report/1 document, streamed
+    GET /api/report?story=&outlet=&since=&until=   the marsad.report/1 document, streamed
     GET /  and  /static/{file}           the web UI (marsad/interfaces/web/)
 
 Dates (``since``, ``until``) are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, both ends included.
@@ -24,7 +24,6 @@ or unknown id in a filter, 422 invalid parameter value, 405 a method other than 
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import mimetypes
 import sqlite3
@@ -38,6 +37,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from marsad.report import Selection, stream_report
 from marsad.store import search as fts
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -86,9 +86,12 @@ class Store:
         self.uri = "file:" + quote(self.path) + "?mode=ro"
         self._local = threading.local()
 
-    def connect(self) -> sqlite3.Connection:
+    def connect(self, query_only: bool = True) -> sqlite3.Connection:
+        """A read-only connection (``mode=ro``); `query_only` also refuses TEMP tables, which the
+        streamed report needs for its selection."""
         db = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
-        db.execute("PRAGMA query_only = 1")
+        if query_only:
+            db.execute("PRAGMA query_only = 1")
         return db
 
     def conn(self) -> sqlite3.Connection:
@@ -181,81 +184,9 @@ def _exists(db: sqlite3.Connection, table: str, ident: str, what: str) -> None:
 
 # ---- the report, streamed -------------------------------------------------------------------
 
-REPORT_ARTICLE_FIELDS = ("id", "source", "url", "title", "outlet", "author", "published", "published_source",
-                         "text", "removed", "language", "wire")
-
-
-def _json_list(rows: Iterator[Any]) -> Iterator[str]:
-    first = True
-    for row in rows:
-        yield ("" if first else ",") + json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-        first = False
-
-
-def _merge_join(outer: sqlite3.Cursor, inner: sqlite3.Cursor) -> Iterator[tuple[tuple, list[tuple]]]:
-    """Rows of `outer` (ordered by their first column) with the rows of `inner` sharing that key."""
-    pending = inner.fetchone()
-    for row in outer:
-        group = []
-        while pending is not None and pending[0] < row[0]:
-            pending = inner.fetchone()
-        while pending is not None and pending[0] == row[0]:
-            group.append(pending)
-            pending = inner.fetchone()
-        yield row, group
-
-
-def stream_report_from_tables(db: sqlite3.Connection, filters: dict | None = None) -> Iterator[str]:
-    """The ``marsad.report/1`` document of the whole store, as JSON text pieces, row by row
-    (memory independent of the store size). Stand-in for ``marsad.report.stream_report``."""
-    generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    yield f'{{"schema":"marsad.report/1","generated_at":"{generated}","articles":['
-    cols = ", ".join(REPORT_ARTICLE_FIELDS)
-    yield from _json_list(
-        {**dict(zip(REPORT_ARTICLE_FIELDS, r)), "removed": _loads(r[9], []), "wire": _loads(r[11], [])}
-        for r in db.execute(f"SELECT {cols} FROM articles ORDER BY seq"))
-    yield '],"entities":['
-    ents = db.cursor().execute("SELECT id, type, name, latin, variants, roles FROM entities ORDER BY id")
-    ments = db.cursor().execute("SELECT entity, article, start, end FROM mentions WHERE entity IS NOT NULL "
-                                "ORDER BY entity, article, start")
-    yield from _json_list(
-        {"id": e[0], "type": e[1], "name": e[2], "latin": e[3], "variants": _loads(e[4], []),
-         "roles": _loads(e[5], []), "mentions": [{"article": m[1], "start": m[2], "end": m[3]} for m in ms]}
-        for e, ms in _merge_join(ents, ments))
-    yield '],"quotes":['
-    yield from _json_list({**q, "direct": bool(q["direct"])} for q in map(_item, _dict_rows(db.execute(
-        "SELECT article, speaker, start, end, text, direct, speaker_text, speaker_mention, extra "
-        "FROM quotes ORDER BY article, idx"))))
-    for layer, cols_ in (("numbers", "value, unit"), ("dates", "date")):
-        yield f'],"{layer}":['
-        yield from _json_list(_item(r) for r in _dict_rows(
-            db.execute(f"SELECT article, start, end, text, {cols_}, extra FROM {layer} ORDER BY article, idx")))
-    yield '],"reuse":['
-    yield from _json_list(
-        {"a": r[0], "b": r[1], "kind": r[2], "shared_chars": r[3], "agency": r[4], "passages": _loads(r[5], [])}
-        for r in db.execute("SELECT a, b, kind, shared_chars, agency, passages FROM reuse_pairs ORDER BY a, b"))
-    yield '],"stories":['
-    stories = db.cursor().execute(
-        "SELECT s.id, s.title, v.timeline, v.summary, v.claims, v.disagreements FROM stories s "
-        "LEFT JOIN story_views v ON v.story = s.id ORDER BY s.id")
-    members = db.cursor().execute("SELECT story, article FROM story_members ORDER BY story, pos")
-    yield from _json_list(
-        {"id": s[0], "title": s[1] or "", "articles": [m[1] for m in ms], "summary": _loads(s[3], []),
-         "timeline": _loads(s[2], []), "claims": _loads(s[4], []), "disagreements": _loads(s[5], [])}
-        for s, ms in _merge_join(stories, members))
-    yield "]}\n"
-
-
-def _dict_rows(cur: sqlite3.Cursor) -> Iterator[dict]:
-    names = [d[0] for d in cur.description]
-    for r in cur:
-        yield dict(zip(names, r))
-
-
-try:  # the store's own streaming report, once it exists
-    from marsad.report import stream_report  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the report module's version
-    stream_report = stream_report_from_tables
+def _day_end(until: str) -> str:
+    """The last day a YYYY or YYYY-MM bound covers (the report compares full dates)."""
+    return until + {4: "-12-31", 7: "-31"}.get(len(until), "")
 
 
 def _chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
@@ -570,14 +501,15 @@ def make_app(db_path: str) -> FastAPI:
                      "entities": ents, "quotes": said})
 
     # ---- report ----
-    @api.get("/report", summary="The whole marsad.report/1 document (streamed)",
+    @api.get("/report", summary="The marsad.report/1 document (streamed), of the whole store or a selection",
              response_class=StreamingResponse)
-    def report():
-        conn = store.connect()  # its own connection: the stream outlives this call
+    def report(story: Text = None, outlet: Text = None, since: DateParam = None, until: DateParam = None):
+        conn = store.connect(query_only=False)  # its own connection (mode=ro): the stream outlives this call
+        sel = Selection(story=story, outlet=outlet, since=since, until=until and _day_end(until))
 
         def body():
             try:
-                yield from _chunks(stream_report(conn, None))
+                yield from _chunks(stream_report(conn, sel))
             finally:
                 conn.close()
 

@@ -73,16 +73,22 @@ def _split_article(word: str) -> tuple[str, str]:
     return "", word
 
 
+def _skeleton(core: str) -> str | None:
+    """First letter, consonants, last letter; None when fewer than MIN_LOOSE letters remain."""
+    if len(core) <= 2:
+        return None
+    skeleton = core[0] + "".join(c for c in core[1:-1] if c not in _LONG_VOWELS) + core[-1]
+    return skeleton if len(skeleton) >= MIN_LOOSE else None
+
+
 def loose_word(word: str) -> str:
     """The loose key of one normalised word: inner long vowels dropped when at least MIN_LOOSE
     letters remain besides a definite article (ترامب → ترمب; رييس, الرييس stay), foreign-sound
     letters folded (غ → ج)."""
     w = word.translate(_FOLD)
     article, core = _split_article(w)
-    if len(core) <= 2:
-        return w
-    skeleton = core[0] + "".join(c for c in core[1:-1] if c not in _LONG_VOWELS) + core[-1]
-    return article + skeleton if len(skeleton) >= MIN_LOOSE else w
+    skeleton = _skeleton(core)
+    return article + skeleton if skeleton else w
 
 
 def loose_keys(word: str) -> list[str]:
@@ -150,9 +156,8 @@ def _variants(db: sqlite3.Connection, keys: list[str]) -> tuple[list[str], list[
 
 
 def name_keys(words: list[str]) -> list[str]:
-    """The entity_keys 'n:' keys a query may have (the name key with and without spaces)."""
-    joined = " ".join(words)
-    return list(dict.fromkeys(["n:" + joined, "n:" + joined.replace(" ", "")])) if words else []
+    """The entity_keys 'n:' key of a query: 'n:' + the normalised spelling of a variant."""
+    return ["n:" + " ".join(words)] if words else []
 
 
 def build_query(db: sqlite3.Connection, q: str) -> tuple[str | None, list[tuple[str, ...]], list[str]]:
@@ -199,8 +204,8 @@ def _word_pattern(word: str) -> str:
     w = word.translate(_FOLD)
     article, core = _split_article(w)
     body = "".join(_cls(c) + _D for c in article)
-    if loose_word(word) != w:  # vowel-insensitive: consonants, long vowels optional between
-        skeleton = loose_word(word)[len(article):]
+    skeleton = _skeleton(core)
+    if skeleton:  # vowel-insensitive: consonants, long vowels optional between
         inner = f"(?:[{re.escape(_VOWELS)}]{_D})*"
         body += _cls(skeleton[0]) + _D + "".join(inner + _cls(c) + _D for c in skeleton[1:])
     else:
@@ -331,8 +336,8 @@ def prefix_bounds(prefix: str) -> tuple[str, str]:
 
 
 def entity_key_prefix(q: str) -> str:
-    """The entity_keys key text (after 'n:'/'u:') a name prefix is looked up with."""
-    return normalize(q or "").replace(" ", "")
+    """The entity_keys key text (after 'n:', the normalised spelling) a name prefix is looked up with."""
+    return normalize(q or "")
 
 
 def entity_filter(prefix: str | None, type_: str | None) -> tuple[str, list]:
@@ -342,8 +347,8 @@ def entity_filter(prefix: str | None, type_: str | None) -> tuple[str, list]:
     if prefix and not key:
         return " AND 0", []
     if key:
-        sql.append("e.id IN (SELECT entity FROM entity_keys WHERE (key >= ? AND key < ?) OR (key >= ? AND key < ?))")
-        args += [*prefix_bounds("n:" + key), *prefix_bounds("u:" + key)]
+        sql.append("e.id IN (SELECT entity FROM entity_keys WHERE key >= ? AND key < ?)")
+        args += [*prefix_bounds("n:" + key)]
     if type_:
         sql.append("e.type = ?")
         args.append(type_)
