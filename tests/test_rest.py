@@ -82,7 +82,8 @@ def test_report_is_streamed_valid_and_utf8(client, report_schema):
     story = get(client, "/api/stories")["stories"][0]
     one = client.get("/api/report", params={"story": story["id"]}).json()
     assert [s["id"] for s in one["stories"]] == [story["id"]] and len(one["articles"]) == story["size"]
-    assert client.get("/api/report", params={"until": "2025"}).json()["articles"] == []
+    assert client.get("/api/report", params={"until": "2024"}).json()["articles"] == []
+    assert len(client.get("/api/report", params={"until": "2025"}).json()["articles"]) == 2  # story C, 2025-10
 
 
 def test_story_list_sorts_filters_and_pages(client):
