@@ -5,10 +5,15 @@ import argparse
 import os
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from marsad.ingest.read import IngestError
-from marsad.interfaces.api import IngestResult, ingest, report_for, update_links
 from marsad.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from marsad.interfaces.api import IngestResult
+# marsad.interfaces.api (the pipeline and linkers) is imported by the commands that use it, so
+# `marsad serve` starts without loading them.
 
 
 def _print_error(err: IngestError) -> None:
@@ -28,6 +33,8 @@ def _summary(result: IngestResult, quiet: bool) -> None:
 
 def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
     store = SQLiteStore(args.db)
+    from marsad.interfaces.api import ingest
+
     result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine)
     _summary(result, args.quiet)
     return store, result
@@ -44,6 +51,8 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
+        from marsad.interfaces.api import report_for
+
         report = report_for(store, result.ids)
     report.write(args.out)
     if not args.quiet:
@@ -59,6 +68,8 @@ def cmd_report(args) -> int:
         return _no_store(args.db)
     sel = Selection(story=args.story, since=args.since, until=args.until, outlet=args.outlet)
     with SQLiteStore(args.db) as store:
+        from marsad.interfaces.api import update_links
+
         update_links(store)
         with open(args.out, "w", encoding="utf-8") as fh:
             for chunk in stream_report(store.db, sel):

@@ -308,8 +308,8 @@ def make_app(db_path: str) -> FastAPI:
                 outlet: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
         conds, args = _date_filters("s.first_published", "s.last_published", since, until)
         if outlet:
-            conds.append("EXISTS (SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article "
-                         "WHERE m.story = s.id AND a.outlet = ?)")
+            conds.append("s.id IN (SELECT m.story FROM articles a JOIN story_members m ON m.article = a.id "
+                         "WHERE a.outlet = ?)")  # from the outlet's articles (index), not per story
             args.append(outlet)
         order = "s.size DESC, s.last_published DESC" if sort == "size" else "s.last_published DESC, s.size DESC"
         c = db()

@@ -41,7 +41,8 @@ MAX_WORD = 64  # characters of a query word that are used
 MAX_ENTITIES = 5  # entities a query is expanded through
 MAX_VARIANTS = 16  # spellings taken from one entity
 SNIPPET_CHARS = 220
-TOTAL_CAP = 10_000  # the hit count is exact up to this many, reported as a lower bound beyond
+#: Matches ranked per query: the most recently stored ones (bounded work for very common words).
+RANK_CAP = 3000
 
 _TOKEN = re.compile(r"\w+")
 _LONG_VOWELS = frozenset("اوي")
@@ -166,13 +167,14 @@ def build_query(db: sqlite3.Connection, q: str) -> tuple[str | None, list[tuple[
     if not words:
         return None, [], []
     entity_ids, whole = _variants(db, name_keys(words))  # the whole query is a name
+    whole = list(dict.fromkeys(whole))
     parts, searched = [], [(w,) for w in words] + whole
     for w in words:
         alts = [(w,)]
         if len(words) > 1:  # a name inside a longer query: its one-word spellings
             ids, spellings = _variants(db, name_keys([w]))
             entity_ids += [i for i in ids if i not in entity_ids]
-            alts += [s for s in spellings if len(s) == 1]
+            alts = list(dict.fromkeys(alts + [s for s in spellings if len(s) == 1]))
             searched += alts[1:]
         parts.append(_alternative(alts))
     expr = " AND ".join(parts)
@@ -292,7 +294,8 @@ def search(db: sqlite3.Connection, q: str, limit: int = 20, offset: int = 0, *, 
            since: str | None = None, until: str | None = None, story: str | None = None,
            with_total: bool = True) -> dict[str, Any]:
     """Articles matching `q`, best first: {"results": [...], "total", "total_exact", "searched",
-    "entities"}. A result is {"id", "title", "outlet", "published", "story", "score", "snippet",
+    "entities"}. Of more than RANK_CAP matches, the RANK_CAP most recently stored are ranked
+    (total = RANK_CAP, total_exact = False): the work per query stays bounded. A result is {"id", "title", "outlet", "published", "story", "score", "snippet",
     "snippet_start", "highlights", "snippet_html", "title_highlights"}."""
     expr, searched, entity_ids = build_query(db, q)
     out: dict[str, Any] = {"results": [], "total": 0, "total_exact": True,
@@ -301,18 +304,21 @@ def search(db: sqlite3.Connection, q: str, limit: int = 20, offset: int = 0, *, 
         return out
     where, args = _filters(outlet, since, until, story)
     weights = ", ".join(str(w) for w in WEIGHTS)
+    join = " JOIN articles a ON a.seq = s.rowid" if where else ""
+    # One pass over the matches: rank, page and count them (count(*) OVER () before the LIMIT).
     rows = db.execute(
-        f"""WITH hits AS (
+        f"""WITH ranked AS MATERIALIZED (
               SELECT s.rowid AS seq, bm25(search_articles, {weights}) AS score
-              FROM search_articles s JOIN articles a ON a.seq = s.rowid
-              WHERE search_articles MATCH ?{where} ORDER BY score LIMIT ? OFFSET ?)
-            SELECT a.id, a.title, a.outlet, a.published, a.text, m.story, hits.score
+              FROM search_articles s{join} WHERE search_articles MATCH ?{where}
+              ORDER BY s.rowid DESC LIMIT {RANK_CAP + 1}),
+            hits AS (SELECT seq, score, count(*) OVER () AS n FROM ranked ORDER BY score LIMIT ? OFFSET ?)
+            SELECT a.id, a.title, a.outlet, a.published, a.text, m.story, hits.score, hits.n
             FROM hits JOIN articles a ON a.seq = hits.seq
             LEFT JOIN story_members m ON m.article = a.id ORDER BY hits.score""",
         (expr, *args, limit, offset),
     ).fetchall()
     words = [w for s in searched for w in s]
-    for aid, title, outlet_, published, text, story_, score in rows:
+    for aid, title, outlet_, published, text, story_, score, _ in rows:
         cut = snippet(text, highlight_spans(text, words))
         out["results"].append({
             "id": aid, "title": title, "outlet": outlet_, "published": published, "story": story_,
@@ -321,13 +327,12 @@ def search(db: sqlite3.Connection, q: str, limit: int = 20, offset: int = 0, *, 
             "snippet_html": marked_html(cut["text"], cut["highlights"]),
             "title_highlights": [list(s) for s in highlight_spans(title or "", words)],
         })
-    if with_total:
-        n = db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM search_articles s JOIN articles a ON a.seq = s.rowid "
-            f"WHERE search_articles MATCH ?{where} LIMIT ?)",
-            (expr, *args, TOTAL_CAP + 1),
-        ).fetchone()[0]
-        out["total"], out["total_exact"] = min(n, TOTAL_CAP), n <= TOTAL_CAP
+    if rows:
+        out["total"], out["total_exact"] = min(rows[0][-1], RANK_CAP), rows[0][-1] <= RANK_CAP
+    elif offset and with_total:  # past the last page: count (bounded) without ranking
+        n = db.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_articles s{join} WHERE search_articles "
+                       f"MATCH ?{where} LIMIT {RANK_CAP + 1})", (expr, *args)).fetchone()[0]
+        out["total"], out["total_exact"] = min(n, RANK_CAP), n <= RANK_CAP
     return out
 
 
