@@ -7,10 +7,15 @@ import os
 import sqlite3
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from marsad.ingest.read import IngestError
-from marsad.interfaces.api import IngestResult, ingest, report_for, update_links
 from marsad.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from marsad.interfaces.api import IngestResult
+# marsad.interfaces.api (the pipeline and linkers) is imported by the commands that use it, so
+# `marsad serve` starts without loading them.
 
 
 def _print_error(err: IngestError) -> None:
@@ -30,6 +35,8 @@ def _summary(result: IngestResult, quiet: bool) -> None:
 
 def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
     store = SQLiteStore(args.db)
+    from marsad.interfaces.api import ingest
+
     result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine)
     _summary(result, args.quiet)
     return store, result
@@ -46,6 +53,8 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
+        from marsad.interfaces.api import report_for
+
         report = report_for(store, result.ids)
     report.write(args.out)
     if not args.quiet:
@@ -61,6 +70,8 @@ def cmd_report(args) -> int:
         return _no_store(args.db)
     sel = Selection(story=args.story, since=args.since, until=args.until, outlet=args.outlet)
     with SQLiteStore(args.db) as store:
+        from marsad.interfaces.api import update_links
+
         update_links(store)
         with open(args.out, "w", encoding="utf-8") as fh:
             for chunk in stream_report(store.db, sel):
@@ -92,30 +103,43 @@ def _no_store(db: str) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Serve the store read-only: REST API under /api/, Arabic web UI at /."""
+    """Serve the store read-only (uvicorn): REST API under /api/, Arabic web UI at /."""
     import signal
-    import threading
+    import socket
 
-    from marsad.interfaces.rest import make_app, make_server
+    import uvicorn
+
+    from marsad.interfaces.rest import StoreError, make_app
 
     if not os.path.isfile(args.db):
         return _no_store(args.db)
-    app = make_app(args.db)
-    server = make_server(app, args.host, args.port, quiet=args.quiet)
-    host, port = server.server_address[:2]
-    print(f"marsad: serving {args.db} on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    threading.Thread(target=app.warm, name="marsad-warm", daemon=True).start()  # build the report now
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)  # `kill` stops it as cleanly as Ctrl-C
     try:
-        server.serve_forever()
+        app = make_app(args.db)
+    except StoreError as err:
+        print(f"marsad: error: {err}", file=sys.stderr)
+        return 1
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))  # port 0: a free port, printed below
+    except OSError as err:
+        print(f"marsad: error: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return 1
+    host, port = sock.getsockname()[:2]
+    server = uvicorn.Server(uvicorn.Config(
+        app, log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="off"))
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    print(f"marsad: serving {args.db} on http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it
+    # found: with these, that ends the command normally (status 0).
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        sock.close()
     return 0
 
 
