@@ -26,7 +26,7 @@ from marsad.link.stories import FORMAT as STORY_FORMAT
 from marsad.link.stories import StoryIndex
 from marsad.link.timeline import apply_story_dates, timeline
 from marsad.store.arrays import pack, unpack
-from marsad.store.sqlite import SQLiteStore, now
+from marsad.store.sqlite import SQLiteStore, now, pair_row
 
 #: Segments written between two snapshots of the reuse index's document frequencies (a
 #: snapshot is a fixed 24 MB; the articles after it are recounted when the index loads).
@@ -231,11 +231,6 @@ def story_reuse(db, article_ids: list[str]) -> list[dict]:
     return [pair_row(r) for r in db.execute(
         f"SELECT a, b, kind, shared_chars, passages, agency FROM reuse_pairs WHERE a IN ({marks}) AND b IN ({marks}) "
         "ORDER BY seq", article_ids + article_ids)]
-
-
-def pair_row(row: tuple) -> dict:
-    a, b, kind, shared, passages, agency = row
-    return {"a": a, "b": b, "kind": kind, "shared_chars": shared, "passages": json.loads(passages), "agency": agency}
 
 
 __all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order"]
