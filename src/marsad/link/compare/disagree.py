@@ -219,6 +219,12 @@ def _speaker(article, offset: int) -> str | None:
     return None
 
 
+def quotes_two_speakers(article) -> bool:
+    """Can one article disagree with itself? Only by quoting two different speakers (see
+    :func:`_opposed_sources`)."""
+    return len({q["speaker_text"] for q in article.quotes or [] if q.get("speaker_text")}) >= 2
+
+
 def _opposed_sources(al: Alignment, cp, fp, cn, fn) -> bool:
     """Two clauses can disagree when different articles make them, or when one article quotes
     two different speakers; one article's quote against its own background narration ("Trump
