@@ -29,7 +29,7 @@ import numpy as np
 
 from marsad.doc import Article
 from marsad.link.compare.embed import Embedder, default_embedder
-from marsad.link.compare.frames import frames, tokens
+from marsad.link.compare.frames import Token, frames, tokens
 from marsad.link.compare.lexical import overlap, word_keys
 from marsad.link.compare.units import Unit, article_units
 from marsad.link.compare.vectors import TITLE, SentenceVectors
@@ -56,11 +56,12 @@ def speech_verbs() -> frozenset[str]:
     return frozenset(normalize(w) for w in lines("compare/speech_verbs.txt"))
 
 
-def is_attribution(text: str) -> bool:
-    """A clause that names who speaks but states nothing ("وأكد المتحدث باسم الكرملين")."""
+def is_attribution(text: str, toks: list[Token] | None = None) -> bool:
+    """A clause that names who speaks but states nothing ("وأكد المتحدث باسم الكرملين").
+    ``toks``: the tokens of ``text``, if at hand."""
     if any(q in text for q in QUOTE_MARKS):
         return False
-    words = [t.key for t in tokens(text) if not t.is_break]
+    words = [t.key for t in (tokens(text) if toks is None else toks) if not t.is_break]
     if not words or len(words) > ATTRIBUTION_MAX_WORDS:
         return False
     verbs = speech_verbs()
@@ -154,9 +155,9 @@ def negation_cues() -> frozenset[str]:
     return frozenset(normalize(w) for w in lines("compare/negation.txt"))
 
 
-def is_negated(text: str) -> bool:
+def is_negated(text: str, toks: list[Token] | None = None) -> bool:
     cues = negation_cues()
-    for t in tokens(text):
+    for t in tokens(text) if toks is None else toks:
         if not t.is_break and (t.key in cues or (t.key[:1] in ("و", "ف") and t.key[1:] in cues)):
             return True
     return False
@@ -167,9 +168,10 @@ def article_clauses(article: Article, units: list[Unit], first: int = 0) -> list
     out = []
     for i, u in enumerate(units, first):
         for c in u.clauses:
-            fr = frozenset((f.concept, f.polarity) for f in frames(article.text, c.start, c.end))
-            out.append(Clause(i, c.start, c.end, c.text, is_attribution(c.text), fr,
-                              _quantities(article, c.start, c.end), is_negated(c.text)))
+            toks = tokens(article.text, c.start, c.end)  # the clause's tokens, read once
+            fr = frozenset((f.concept, f.polarity) for f in frames(article.text, c.start, c.end, toks))
+            out.append(Clause(i, c.start, c.end, c.text, is_attribution(c.text, toks), fr,
+                              _quantities(article, c.start, c.end), is_negated(c.text, toks)))
     return out
 
 
@@ -213,7 +215,7 @@ def story_parts(articles: list[Article], parts: dict[str, ArticleParts]
         if p is None:
             p = parts[a.id] = article_parts(a)
         own += [len(clauses) + k for k in p.own_clauses()]
-        clauses += [replace(c, unit=c.unit + len(units)) for c in p.clauses]
+        clauses += [replace(c, unit=c.unit + len(units)) for c in p.clauses] if units else p.clauses
         units += p.units
     return units, clauses, own
 
