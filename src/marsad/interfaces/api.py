@@ -15,6 +15,7 @@ from marsad.engines.local import LocalExecutor
 from marsad.ingest.read import IngestError
 from marsad.link.corpus import STATE_KEY, CorpusState, link_corpus
 from marsad.report import Report, build_report
+from marsad.runtime import Stopwatch, limit_threads
 from marsad.store.sqlite import SQLiteStore
 
 
@@ -38,9 +39,17 @@ def ingest(
     progress: bool = False,
     batch: int = 200,
     engine: str = "local",
+    workers: int | None = None,
+    threads: int | None = None,
 ) -> IngestResult:
-    """Read, clean and annotate ``paths`` into ``store``; bad inputs are reported and skipped."""
+    """Read, clean and annotate ``paths`` into ``store``; bad inputs are reported and skipped.
+    ``workers``: processes for the per-article stages (local engine; default: one per CPU);
+    ``threads``: threads each numeric library may use per process (given: this one too)."""
     from tqdm import tqdm
+
+    if threads is not None:
+        limit_threads(threads)
+    clock = Stopwatch()
 
     result = IngestResult()
     seen: set[str] = set()
@@ -50,7 +59,7 @@ def ingest(
         result.new += store.add_many(pending)
         pending.clear()
 
-    items = executor(engine).run(list(paths))
+    items = executor(engine, workers=workers, threads=threads).run(list(paths))
     for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
         if isinstance(item, IngestError):
             result.errors.append(item)
@@ -64,7 +73,9 @@ def ingest(
         if len(pending) >= batch:
             flush()
     flush()
+    clock.lap("articles")  # read, per-article stages, store
     result.state = update_corpus(store)
+    clock.lap("link")  # reuse, embeddings, stories
     return result
 
 
@@ -95,15 +106,16 @@ def update_corpus(store: SQLiteStore) -> CorpusState:
     return state
 
 
-def executor(engine: str):
-    """The executor that runs the per-article stages: "local" (this process) or "spark"."""
+def executor(engine: str, workers: int | None = None, threads: int | None = None):
+    """The executor that runs the per-article stages: "local" (a process pool of ``workers``,
+    default one per CPU; 1: this process) or "spark"."""
     if engine == "spark":
         from marsad.engines.spark import SparkExecutor
 
         return SparkExecutor()
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (local or spark)")
-    return LocalExecutor()
+    return LocalExecutor(workers=workers, threads=threads)
 
 
 def report_for(store: SQLiteStore, ids: list[str] | None = None, state: CorpusState | None = None) -> Report:
