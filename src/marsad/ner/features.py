@@ -197,7 +197,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
             j = i + d
             if 0 <= j < n:
                 feats.extend(seen[j][k])
-                if d in (-1, 1):
+                if d in (-1, 1) and gaz[j]:
                     feats.extend(f"{d}:{g}" for g in gaz[j])
             else:
                 feats.append(f"{d}:" + ("BOS" if j < 0 else "EOS"))
@@ -209,6 +209,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=200_000)
 def _article_stem(key: str) -> str:
     """The word with conjunction/preposition clitics removed but the article kept
     ("والكرملين" → "الكرملين"), for matching gazetteer phrases that start with ال."""

@@ -89,6 +89,7 @@ def is_role_link(token: str) -> bool:
     return norm(token) in words("role_links")
 
 
+@lru_cache(maxsize=200_000)
 def is_org_head(token: str) -> bool:
     key = norm(token)
     return key in words("org_heads") or clitics.split(key)[1] in _org_head_stems()
