@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 from typing import Iterable, Iterator
 
@@ -36,7 +37,9 @@ class LocalExecutor:
     library may use in a worker (default 1). ``components``: instances to run instead of
     :data:`marsad.pipeline.ARTICLE_COMPONENTS` (they are pickled to the workers).
     ``start_method``: multiprocessing start method (default: forkserver where available, else
-    spawn; both start workers without the parent's threads)."""
+    spawn; both start workers without the parent's threads). As with any such pool, a script
+    that runs the engine (``marsad.analyze`` on 64 documents or more) needs the
+    ``if __name__ == "__main__":`` guard, since the workers import its main module."""
 
     def __init__(self, components: list[Component] | None = None, workers: int | None = None,
                  threads: int | None = None, start_method: str | None = None):
@@ -80,6 +83,11 @@ class LocalExecutor:
                     yield from _in_order(*pending.popleft())
             while pending:
                 yield from _in_order(*pending.popleft())
+        except BrokenProcessPool as e:
+            raise RuntimeError(
+                "a worker process of the local engine died. If it did not start, the script that "
+                "runs Marsad needs an `if __name__ == \"__main__\":` guard (the workers import the "
+                "main module), or use workers=1 (--workers 1)") from e
         finally:  # also when the consumer stops early: drop what is queued, end the workers
             pool.shutdown(wait=True, cancel_futures=True)
 
