@@ -96,3 +96,15 @@ def test_threads_are_pinned_here_and_in_the_workers(monkeypatch):
     limit_threads(1)
     assert set(_blas_threads().values()) == {1}
     assert all(os.environ[var] == "1" for var in _THREAD_ENV)
+
+
+def test_timings_prints_seconds_per_stage(tmp_path, monkeypatch, capsys):
+    from marsad.interfaces.cli import main
+
+    monkeypatch.setenv("MARSAD_TIMINGS", "")  # restored after the test; --timings sets it
+    out = tmp_path / "report.json"
+    assert main(["analyze", str(EXAMPLES / "a1_almadar_afp.txt"), "--out", str(out), "-q", "--timings",
+                 "--workers", "1", "--threads", "1"]) == 0
+    lines = [ln.split()[2] for ln in capsys.readouterr().err.splitlines() if ln.startswith("marsad: time: ")]
+    assert lines == ["articles", "link", "report"]
+    assert json.loads(out.read_text(encoding="utf-8"))["articles"]

@@ -25,8 +25,9 @@ from marsad.runtime import default_workers, limit_threads
 CHUNK = 8  # documents per task: amortises the pickling round trip, small enough to balance load
 IN_FLIGHT = 4  # chunks queued per worker: keeps every worker busy while bounding memory
 #: With the default number of workers, an input of fewer documents runs in this process:
-#: starting the workers (imports, models) costs more than they would save.
-SMALL_INPUT = 64
+#: starting the workers (imports, models: ~2 s) costs more than two workers save on it
+#: (~12 ms a document at ~25 ms each).
+SMALL_INPUT = 200
 
 Item = Article | IngestError
 
@@ -38,7 +39,7 @@ class LocalExecutor:
     :data:`marsad.pipeline.ARTICLE_COMPONENTS` (they are pickled to the workers).
     ``start_method``: multiprocessing start method (default: forkserver where available, else
     spawn; both start workers without the parent's threads). As with any such pool, a script
-    that runs the engine (``marsad.analyze`` on 64 documents or more) needs the
+    that runs the engine (``marsad.analyze`` on 200 documents or more) needs the
     ``if __name__ == "__main__":`` guard, since the workers import its main module."""
 
     def __init__(self, components: list[Component] | None = None, workers: int | None = None,
