@@ -16,7 +16,7 @@ _PREP = "بلك"
 _MIN_STEM = 2
 
 
-@lru_cache(maxsize=300_000)  # called for every token by several NER rules: cache per word type
+@lru_cache(maxsize=100_000)  # called for every token by several NER rules: cache per word type
 def split(key: str) -> tuple[str, str]:
     """(proclitics, stem) of a normalised word; the stem keeps at least two letters."""
     i = 0
@@ -76,7 +76,7 @@ def _mention_skip(token: str, known: Collection[str] = ()) -> int:
     return _raw_prefix_len(token, best) if best else 0
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _mention_skip_alone(token: str) -> int:
     """:func:`mention_skip` without ``known`` (most calls), cached per word type."""
     return _mention_skip(token)

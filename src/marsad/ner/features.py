@@ -173,10 +173,10 @@ def _phrase_tags(keys: list[str], stems: list[str]) -> list[list[str]]:
 _OFFSETS = (-2, -1, 1, 2)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)  # ~2 KB an entry: the frequent words, which are most of the tokens
 def _neighbour_features(token: str) -> tuple[tuple[str, ...], ...]:
     """The token's shared features as its neighbours see them ("-1:w=…"), one tuple per offset
-    in ``_OFFSETS``: a word type's strings are built once, not at every occurrence."""
+    in ``_OFFSETS``: a frequent word's strings are built once, not at every occurrence."""
     shared = token_features(token)[1]
     return tuple(tuple(f"{d}:{f}" for f in shared) for d in _OFFSETS)
 
@@ -209,7 +209,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     return out
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _article_stem(key: str) -> str:
     """The word with conjunction/preposition clitics removed but the article kept
     ("والكرملين" → "الكرملين"), for matching gazetteer phrases that start with ال."""

@@ -40,7 +40,7 @@ class Span:
 # --- word classes --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=200_000)  # every token of every sentence, twice: cache per word type
+@lru_cache(maxsize=100_000)  # every token of every sentence, twice: cache per word type
 def article_key(token: str) -> str:
     """Normalised token without conjunction/preposition clitics, article kept."""
     key = norm(token)
@@ -55,7 +55,7 @@ def _titles() -> frozenset[str]:
     return words("titles")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def is_title(token: str) -> bool:
     key = norm(token)
     if key in _titles():
@@ -89,7 +89,7 @@ def is_role_link(token: str) -> bool:
     return norm(token) in words("role_links")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def is_org_head(token: str) -> bool:
     key = norm(token)
     return key in words("org_heads") or clitics.split(key)[1] in _org_head_stems()
