@@ -1,6 +1,9 @@
+import re
+import unicodedata
+
 from hypothesis import given, strategies as st
 
-from marsad.text.normalize import ascii_digits, normalize, normalize_with_map
+from marsad.text.normalize import _CHAR_MAP, ascii_digits, normalize, normalize_with_map, strip_diacritics
 from marsad.text.segment import clauses, paragraphs, sentences
 
 
@@ -17,6 +20,14 @@ def test_ascii_digits_keeps_length():
     s = "في ٣ ديسمبر ٢٠٢٥"
     assert ascii_digits(s) == "في 3 ديسمبر 2025"
     assert len(ascii_digits(s)) == len(s)
+
+
+@given(st.text(alphabet=st.sampled_from("أإآٱاىئؤةکیہـًٌٍَُِّْٰۭۖ٠١٢٣٤٥٦٧٨٩۰۹٫٬ﻷﱞ مدرسة Abİ\t\n")))
+def test_normalize_is_its_definition(s):
+    """The one-pass key equals the definition: NFKC, no diacritics or tatweel, unified letters
+    and digits, lower case, collapsed whitespace."""
+    slow = strip_diacritics(unicodedata.normalize("NFKC", s)).translate(_CHAR_MAP).lower()
+    assert normalize(s) == re.sub(r"\s+", " ", slow).strip()
 
 
 def test_normalize_with_map_points_back_into_the_original():

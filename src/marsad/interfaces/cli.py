@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from marsad.ingest.read import IngestError
+from marsad.runtime import TIMINGS_ENV, Stopwatch, default_workers, limit_threads
 from marsad.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
     store = SQLiteStore(args.db)
     from marsad.interfaces.api import ingest
 
-    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine)
+    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine,
+                    workers=args.workers, threads=args.threads)
     _summary(result, args.quiet)
     return store, result
 
@@ -50,6 +52,7 @@ def cmd_ingest(args) -> int:
 
 def cmd_analyze(args) -> int:
     store, result = _ingest(args)
+    clock = Stopwatch()
     with store:
         if not result.ok:
             return 1
@@ -57,6 +60,7 @@ def cmd_analyze(args) -> int:
 
         report = report_for(store, result.ids)
     report.write(args.out)
+    clock.lap("report")
     if not args.quiet:
         _describe(report, args.out)
     return 0
@@ -188,10 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     def engine(sp):
         sp.add_argument("--engine", choices=("local", "spark"), default="local",
                         help="where per-article stages run (spark needs pyspark and Java)")
+        sp.add_argument("--workers", type=int, metavar="N",
+                        help=f"local engine: processes for the per-article stages (default: one per CPU, "
+                             f"here {default_workers()}; 1: no pool)")
+        sp.add_argument("--timings", action="store_true",
+                        help=f"print seconds per stage to stderr (or set {TIMINGS_ENV}=1)")
 
     def common(sp, db_default):
         sp.add_argument("--db", default=db_default, help=f"SQLite store (default: {db_default})")
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+        sp.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="threads each numeric library (BLAS) may use per process (default: 1)")
 
     a = sub.add_parser("analyze", help="ingest inputs and write the report on them")
     a.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt, .html, .jsonl, .gz)")
@@ -253,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     from marsad.store.sqlite import StoreVersionError
 
     args = build_parser().parse_args(argv)
+    if hasattr(args, "threads"):
+        limit_threads(args.threads)  # before any model loads
+    if getattr(args, "timings", False):
+        os.environ[TIMINGS_ENV] = "1"
     try:
         return args.func(args)
     except StoreVersionError as exc:

