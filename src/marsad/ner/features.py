@@ -184,7 +184,7 @@ def _neighbour_features(token: str) -> tuple[tuple[str, ...], ...]:
 def sentence_features(tokens: list[str]) -> list[list[str]]:
     """Feature strings for each token of a sentence."""
     per = [token_features(t) for t in tokens]
-    seen = [_neighbour_features(t) for t in tokens]
+    as_neighbour = [_neighbour_features(t) for t in tokens]
     keys = [norm(t) for t in tokens]
     stems = [_article_stem(k) for k in keys]
     gaz = _phrase_tags(keys, stems)
@@ -196,7 +196,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
         for k, d in enumerate(_OFFSETS):
             j = i + d
             if 0 <= j < n:
-                feats.extend(seen[j][k])
+                feats.extend(as_neighbour[j][k])
                 if d in (-1, 1) and gaz[j]:
                     feats.extend(f"{d}:{g}" for g in gaz[j])
             else:
