@@ -362,9 +362,11 @@ def test_web_ui_is_served_rtl_offline_and_escaped(client):
     assert client.head("/").content == b""
 
 
-def test_marsad_serve_answers_over_http(db):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_marsad_serve_answers_over_http(db, workers):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "marsad.interfaces.cli", "serve", "--db", db, "--port", "0", "--quiet"],
+        [sys.executable, "-m", "marsad.interfaces.cli", "serve", "--db", db, "--port", "0", "--quiet",
+         "--workers", workers],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, encoding="utf-8",
     )
     lines: queue.Queue = queue.Queue()

@@ -113,7 +113,7 @@ def cmd_serve(args) -> int:
 
     import uvicorn
 
-    from marsad.interfaces.rest import StoreError, make_app
+    from marsad.interfaces.rest import SERVE_DB_ENV, StoreError, make_app
 
     if not os.path.isfile(args.db):
         return _no_store(args.db)
@@ -131,8 +131,23 @@ def cmd_serve(args) -> int:
         print(f"marsad: error: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
     host, port = sock.getsockname()[:2]
-    server = uvicorn.Server(uvicorn.Config(
-        app, log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="off"))
+    options = dict(log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="off")
+    if args.workers > 1:
+        # several processes on one listening socket: requests use every core (the GIL binds one
+        # process to one); each worker opens the store read-only itself
+        from uvicorn.supervisors import Multiprocess
+
+        os.environ[SERVE_DB_ENV] = os.path.abspath(args.db)
+        config = uvicorn.Config("marsad.interfaces.rest:app_from_env", factory=True, workers=args.workers, **options)
+        shown = f"[{host}]" if family == socket.AF_INET6 else host
+        print(f"marsad: serving {args.db} on http://{shown}:{port}/ with {args.workers} workers (Ctrl-C to stop)",
+              file=sys.stderr, flush=True)
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            sock.close()
+        return 0
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"marsad: serving {args.db} on http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it
@@ -232,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="browse the store: REST API and Arabic web UI")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    v.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default: 1; one per core serves more requests at once)")
     common(v, "marsad.db")
     v.set_defaults(func=cmd_serve)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -258,6 +259,14 @@ class SecurityHeaders:
             await send(message)
 
         return await self.app(scope, receive, wrapped)
+
+
+SERVE_DB_ENV = "MARSAD_SERVE_DB"  # the store a worker of `marsad serve --workers N` opens
+
+
+def app_from_env() -> FastAPI:
+    """The application for a server worker process (uvicorn factory)."""
+    return make_app(os.environ[SERVE_DB_ENV])
 
 
 def make_app(db_path: str) -> FastAPI:
