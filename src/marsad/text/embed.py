@@ -46,19 +46,22 @@ class UseEmbedder:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        # this call's vectors are collected first: evicting old entries below must not take
+        # a vector this call still returns (a call may hold more texts than the cache)
+        found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             model = self._model()
             for i in range(0, len(missing), self.batch):
                 chunk = missing[i:i + self.batch]
                 vecs = normalise_rows(np.asarray(model.encode(chunk)))
                 for t, v in zip(chunk, vecs):
-                    _CACHE[t] = v
+                    found[t] = _CACHE[t] = v
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        return np.vstack([_CACHE[t] for t in texts])
+        return np.vstack([found[t] for t in texts])
 
     def __getstate__(self):
         return {"threads": self.threads, "batch": self.batch}
