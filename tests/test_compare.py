@@ -13,7 +13,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from marsad.doc import Article
-from marsad.link.compare import HashingEmbedder, compare_story
+from marsad.link.compare import HashingEmbedder, SentenceVectors, compare_stories, compare_story
 from marsad.link.compare.align import is_attribution
 from marsad.link.compare.frames import frames
 from marsad.link.compare.independence import index_reuse, source_groups
@@ -359,3 +359,74 @@ def test_two_speakers_quoted_on_opposite_sides_in_one_article_disagree():
     assert len(polar) == 1
     speakers = {p["polarity"]: p["speakers"] for p in polar[0]["positions"]}
     assert speakers == {"asserted": ["الوزير سامي العلي"], "denied": ["النائب هاني سعد"]}
+
+
+# --- cost: one-article stories, batches, the vector cache ---------------------------------
+
+class CountingEmbedder:
+    """Records every text it is asked to embed, call by call."""
+
+    def __init__(self, inner=None):
+        self.inner = inner or ParaphraseEmbedder(PARAPHRASES)
+        self.calls: list[list[str]] = []
+
+    def __call__(self, texts):
+        self.calls.append(list(texts))
+        return self.inner(texts)
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+def _stories() -> list[tuple[list[Article], list[dict]]]:
+    arts = story()
+    single = story(with_layers=False)[2]
+    return [(arts, agency_reuse(arts[0], arts[1])), ([single], []), (arts[1:], []), ([], [])]
+
+
+def test_one_article_story_is_not_embedded():
+    counting = CountingEmbedder()
+    a = story()[0]
+    r = compare_story([a], [], embedder=counting)
+    assert counting.calls == []
+    assert r["claims"] == [] and r["disagreements"] == []
+    assert r["summary"][0]["text"] == a.text.split("\n\n")[0] and all(i["articles"] == [a.id] for i in r["summary"])
+
+
+def test_one_article_quoting_two_speakers_on_opposite_sides_still_disagrees():
+    counting = CountingEmbedder(ParaphraseEmbedder(SAME_TOPIC))
+    a = _one_article_story(RIVAL, True)[0]
+    polar = [d for d in compare_story([a], [], embedder=counting)["disagreements"] if d["kind"] == "polarity"]
+    assert len(polar) == 1 and len(counting.calls) == 1
+
+
+def test_a_batch_embeds_each_text_once_and_equals_story_by_story():
+    counting = CountingEmbedder()
+    batch = compare_stories(_stories(), embedder=counting)
+    assert len(counting.calls) == 1  # one batch for all stories
+    assert len(counting.texts) == len(set(counting.texts))  # the agency paragraph in two articles: once
+    assert AGENCY in counting.texts
+    assert batch == [compare_story(arts, reuse, embedder=ParaphraseEmbedder(PARAPHRASES)) for arts, reuse in _stories()]
+
+
+def test_vector_cache_is_reused_and_round_trips_as_plain_arrays():
+    counting = CountingEmbedder()
+    vectors = SentenceVectors(counting)
+    arts = story()
+    first = compare_story(arts[:2], [], vectors=vectors)
+    embedded = len(counting.texts)
+    grown = compare_story(arts, [], vectors=vectors)  # the story grows by one article
+    new_texts = counting.texts[embedded:]
+    assert new_texts and all(t in arts[2].text or t == arts[2].title for t in new_texts)
+
+    ids, offsets, matrix = vectors.export([a.id for a in arts])
+    assert ids.dtype.kind == "U" and offsets.dtype == np.int32 and offsets.shape == (len(ids), 2)
+    assert matrix.dtype == np.float16 and len(matrix) == len(ids) == len(vectors)
+    loaded = SentenceVectors.load(*vectors.export(dtype=np.float32), embedder=counting)
+    calls = len(counting.calls)
+    assert compare_story(arts, [], vectors=loaded) == grown
+    assert compare_story(arts[:2], [], vectors=loaded) == first
+    assert len(counting.calls) == calls  # nothing embedded again
+    only_first = SentenceVectors.load(*vectors.export([arts[0].id]))
+    assert only_first.article_ids() == [arts[0].id]

@@ -202,7 +202,7 @@ def test_a_stopped_run_stores_what_it_read_before(tmp_path, monkeypatch):
                 yield process(RawDoc(f"d{i}.txt", "text", GOOD.replace("النهر", f"النهر {i}")), [])
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(api, "executor", lambda engine: Stopping())
+    monkeypatch.setattr(api, "executor", lambda engine, **options: Stopping())
     with SQLiteStore(str(tmp_path / "s.db")) as store:
         with pytest.raises(KeyboardInterrupt):
             api.ingest(["x"], store)
@@ -226,7 +226,7 @@ def test_a_full_disk_stops_with_a_clear_message_and_keeps_what_was_stored(tmp_pa
 
     real_ingest = api.ingest
     monkeypatch.setattr(cli, "SQLiteStore", SmallDisk)
-    monkeypatch.setattr(cli, "ingest", lambda *a, **k: real_ingest(*a, **{**k, "batch": 1}))
+    monkeypatch.setattr(api, "ingest", lambda *a, **k: real_ingest(*a, **{**k, "batch": 1}))
     code = main(["ingest", str(tmp_path), "--db", db, "-q"])
     err = capsys.readouterr().err
     assert code == 2 and f"{db}: the disk is full" in err and "damaged" not in err

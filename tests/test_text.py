@@ -1,6 +1,9 @@
+import re
+import unicodedata
+
 from hypothesis import given, strategies as st
 
-from marsad.text.normalize import ascii_digits, normalize, normalize_with_map
+from marsad.text.normalize import _CHAR_MAP, ascii_digits, normalize, normalize_with_map, strip_diacritics
 from marsad.text.segment import clauses, paragraphs, sentences
 
 
@@ -17,6 +20,14 @@ def test_ascii_digits_keeps_length():
     s = "في ٣ ديسمبر ٢٠٢٥"
     assert ascii_digits(s) == "في 3 ديسمبر 2025"
     assert len(ascii_digits(s)) == len(s)
+
+
+@given(st.text(alphabet=st.sampled_from("أإآٱاىئؤةکیہـًٌٍَُِّْٰۭۖ٠١٢٣٤٥٦٧٨٩۰۹٫٬ﻷﱞ مدرسة Abİ\t\n")))
+def test_normalize_is_its_definition(s):
+    """The one-pass key equals the definition: NFKC, no diacritics or tatweel, unified letters
+    and digits, lower case, collapsed whitespace."""
+    slow = strip_diacritics(unicodedata.normalize("NFKC", s)).translate(_CHAR_MAP).lower()
+    assert normalize(s) == re.sub(r"\s+", " ", slow).strip()
 
 
 def test_normalize_with_map_points_back_into_the_original():
@@ -64,3 +75,24 @@ def test_segments_index_exactly(text):
 def test_sentences_cover_all_non_space_text(text):
     covered = "".join(s.text for s in sentences(text))
     assert covered.replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+
+
+def test_embedder_returns_every_vector_when_a_call_overflows_its_cache(monkeypatch):
+    # a comparison batch holds thousands of sentences: more than the shared cache keeps
+    import numpy as np
+
+    import marsad.text.embed as embed
+
+    class Fake:
+        def encode(self, texts):
+            return np.array([[len(t), 1.0] + [0.0] * (embed.DIM - 2) for t in texts])
+
+    monkeypatch.setattr(embed, "CACHE_SIZE", 3)
+    monkeypatch.setattr(embed, "_CACHE", embed.OrderedDict())
+    monkeypatch.setitem(embed._MODELS, 7, Fake())
+    use = embed.UseEmbedder(threads=7)
+    use(["a", "bb"])  # cached, then pushed out by the next call's new texts
+    out = use(["a", "ccc", "dddd", "eeeee", "bb", "a"])
+    expected = [1, 3, 4, 5, 2, 1]
+    assert [round(float(v[0] / v[1])) for v in out] == expected
+    assert len(embed._CACHE) == 3

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from marsad.store.sqlite import LAYER_COLUMNS
+from marsad.store.sqlite import LAYER_COLUMNS, pair_row
 
 SCHEMA_ID = "marsad.report/1"
 ARTICLE_FIELDS = (
@@ -128,11 +128,10 @@ def _entities(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
 
 
 def _reuse(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
-    from marsad.link.corpus import pair_row
-
     for row in db.execute(
-            "SELECT p.a, p.b, p.kind, p.shared_chars, p.passages, p.agency FROM reuse_pairs p "
-            f"JOIN {sel.join('x')} ON x.id=p.a JOIN {sel.join('y')} ON y.id=p.b ORDER BY p.seq", sel.args * 2):
+            f"SELECT p.a, p.b, p.kind, p.shared_chars, p.passages, p.agency FROM {sel.join('x')} "
+            f"CROSS JOIN reuse_pairs p ON p.a=x.id WHERE p.b IN (SELECT id FROM {sel.sql}) ORDER BY p.seq",
+            sel.args * 2):
         yield pair_row(row)
 
 

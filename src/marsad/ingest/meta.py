@@ -85,14 +85,16 @@ def implausible_date(d: dt.date, today: dt.date | None = None) -> str | None:
 # ---- credited agencies -------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _agency_patterns() -> list[tuple[str, re.Pattern, str]]:
+def _agency_patterns() -> list[tuple[str, re.Pattern, str, tuple[str, ...]]]:
+    """(canonical name, pattern, context, surface forms) per agency; a text without any of the
+    forms cannot match, so the pattern is not run on it (a substring test is much cheaper)."""
     out = []
     for line in lines("boilerplate/agencies.tsv"):
         canonical, forms, context = line.split("\t")
         alts = "|".join(re.escape(f) for f in sorted(forms.split("|"), key=len, reverse=True))
         # Arabic clitics (و ل ب ف) may stick to the name; no letter may follow it.
         pattern = re.compile(rf"(?<![\w])(?:[وفلب]{{0,2}})(?:{alts})(?![\w])")
-        out.append((canonical, pattern, context))
+        out.append((canonical, pattern, context, tuple(forms.split("|"))))
     return out
 
 
@@ -105,9 +107,9 @@ def credited_agencies(body: str, credit_lines: list[str]) -> list[str]:
     inside brackets; the generic "وكالات" only in credit lines."""
     found: list[str] = []
     credits = "\n".join(credit_lines)
-    for canonical, pattern, context in _agency_patterns():
-        hit = bool(pattern.search(credits))
-        if not hit and context != "credit":
+    for canonical, pattern, context, forms in _agency_patterns():
+        hit = any(f in credits for f in forms) and bool(pattern.search(credits))
+        if not hit and context != "credit" and any(f in body for f in forms):
             for m in pattern.finditer(body):
                 before = body[max(0, m.start() - 40):m.start()]
                 after = body[m.end():m.end() + 2]

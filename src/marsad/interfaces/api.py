@@ -14,6 +14,7 @@ from marsad.engines.local import LocalExecutor
 from marsad.ingest.read import IngestError
 from marsad.link.corpus import fresh_index, link_batch, link_unlinked, refresh
 from marsad.report import Report, Selection, build_report
+from marsad.runtime import Stopwatch, limit_threads
 from marsad.store.sqlite import SQLiteStore
 
 
@@ -38,14 +39,26 @@ def ingest(
     progress: bool = False,
     batch: int = 500,
     engine: str = "local",
+    workers: int | None = None,
+    threads: int | None = None,
 ) -> IngestResult:
     """Read, clean and annotate ``paths`` into ``store`` and link them to the corpus.
 
     Each batch of articles is stored together with its links (reuse pairs, stories, entities)
     in one transaction, so a killed run loses at most the batch in flight and the next run
     goes on from there. Bad inputs are reported and skipped. Then what the run touched is
-    derived again (entity rows, the views of the stories that grew)."""
+    derived again (entity rows, the views of the stories that grew).
+
+    ``workers``: processes for the per-article stages (local engine; default: one per CPU);
+    ``threads``: threads each numeric library may use per process (given: this one too)."""
+    import time
+
     from tqdm import tqdm
+
+    if threads is not None:
+        limit_threads(threads)
+    clock = Stopwatch()
+    linking = 0.0
 
     result = IngestResult()
     seen: set[str] = set()
@@ -55,18 +68,20 @@ def ingest(
     flushing = False
 
     def flush() -> None:
-        nonlocal index, flushing
+        nonlocal index, linking, flushing
         if not pending:
             return
         flushing = True  # stopped inside, the batch is rolled back whole (not retried)
         with store.transaction():
             index = fresh_index(store, index)  # another process may have linked articles since
             result.new += store.add_many(pending)
+            started = time.perf_counter()
             link_batch(store, index, pending)
+            linking += time.perf_counter() - started
         pending.clear()
         flushing = False
 
-    items = executor(engine).run(list(paths))
+    items = executor(engine, workers=workers, threads=threads).run(list(paths))
     try:
         for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
             problems = [item] if isinstance(item, IngestError) else item.warnings
@@ -91,19 +106,23 @@ def ingest(
         index = fresh_index(store, index)
         index.save(store, final=True)  # the document frequencies' snapshot
     index.compact(store)
+    clock.lap("articles", minus=linking)  # read, per-article stages, store
+    clock.report("link", linking)  # reuse pairs, story vectors and assignment, entities (per batch)
     result.derived = refresh(store)
+    clock.lap("derive")  # entity rows, views of the stories the run touched
     return result
 
 
-def executor(engine: str):
-    """The executor that runs the per-article stages: "local" (this process) or "spark"."""
+def executor(engine: str, workers: int | None = None, threads: int | None = None):
+    """The executor that runs the per-article stages: "local" (a process pool of ``workers``,
+    default one per CPU; 1: this process) or "spark"."""
     if engine == "spark":
         from marsad.engines.spark import SparkExecutor
 
         return SparkExecutor()
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (local or spark)")
-    return LocalExecutor()
+    return LocalExecutor(workers=workers, threads=threads)
 
 
 def update_links(store: SQLiteStore) -> None:

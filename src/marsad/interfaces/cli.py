@@ -7,11 +7,17 @@ import os
 import sqlite3
 import sys
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from marsad.ingest.read import IngestError
-from marsad.interfaces.api import IngestResult, ingest, report_for, update_links
+from marsad.runtime import TIMINGS_ENV, Stopwatch, default_workers, limit_threads
 from marsad.store.sqlite import SQLiteStore
 from marsad.text.hygiene import printable
+
+if TYPE_CHECKING:
+    from marsad.interfaces.api import IngestResult
+# marsad.interfaces.api (the pipeline and linkers) is imported by the commands that use it, so
+# `marsad serve` starts without loading them.
 
 
 def _print_error(err: IngestError) -> None:
@@ -32,7 +38,10 @@ def _summary(result: IngestResult, quiet: bool) -> None:
 
 def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
     store = SQLiteStore(args.db)
-    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine)
+    from marsad.interfaces.api import ingest
+
+    result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine,
+                    workers=args.workers, threads=args.threads)
     _summary(result, args.quiet)
     return store, result
 
@@ -45,11 +54,15 @@ def cmd_ingest(args) -> int:
 
 def cmd_analyze(args) -> int:
     store, result = _ingest(args)
+    clock = Stopwatch()
     with store:
         if not result.ok:
             return 1
+        from marsad.interfaces.api import report_for
+
         report = report_for(store, result.ids)
     report.write(args.out)
+    clock.lap("report")
     if not args.quiet:
         _describe(report, args.out)
     return 0
@@ -63,6 +76,8 @@ def cmd_report(args) -> int:
         return _no_store(args.db)
     sel = Selection(story=args.story, since=args.since, until=args.until, outlet=args.outlet)
     with SQLiteStore(args.db) as store:
+        from marsad.interfaces.api import update_links
+
         update_links(store)
         with open(args.out, "w", encoding="utf-8") as fh:
             for chunk in stream_report(store.db, sel):
@@ -94,30 +109,58 @@ def _no_store(db: str) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Serve the store read-only: REST API under /api/, Arabic web UI at /."""
+    """Serve the store read-only (uvicorn): REST API under /api/, Arabic web UI at /."""
     import signal
-    import threading
+    import socket
 
-    from marsad.interfaces.rest import make_app, make_server
+    import uvicorn
+
+    from marsad.interfaces.rest import SERVE_DB_ENV, StoreError, make_app
 
     if not os.path.isfile(args.db):
         return _no_store(args.db)
-    app = make_app(args.db)
-    server = make_server(app, args.host, args.port, quiet=args.quiet)
-    host, port = server.server_address[:2]
-    print(f"marsad: serving {args.db} on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    threading.Thread(target=app.warm, name="marsad-warm", daemon=True).start()  # build the report now
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)  # `kill` stops it as cleanly as Ctrl-C
     try:
-        server.serve_forever()
+        app = make_app(args.db)
+    except StoreError as err:
+        print(f"marsad: error: {err}", file=sys.stderr)
+        return 1
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))  # port 0: a free port, printed below
+    except OSError as err:
+        print(f"marsad: error: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return 1
+    host, port = sock.getsockname()[:2]
+    options = dict(log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="off")
+    if args.workers > 1:
+        # several processes on one listening socket: requests use every core (the GIL binds one
+        # process to one); each worker opens the store read-only itself
+        from uvicorn.supervisors import Multiprocess
+
+        os.environ[SERVE_DB_ENV] = os.path.abspath(args.db)
+        config = uvicorn.Config("marsad.interfaces.rest:app_from_env", factory=True, workers=args.workers, **options)
+        shown = f"[{host}]" if family == socket.AF_INET6 else host
+        print(f"marsad: serving {args.db} on http://{shown}:{port}/ with {args.workers} workers (Ctrl-C to stop)",
+              file=sys.stderr, flush=True)
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            sock.close()
+        return 0
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    print(f"marsad: serving {args.db} on http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it
+    # found: with these, that ends the command normally (status 0).
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        sock.close()
     return 0
 
 
@@ -172,10 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     def engine(sp):
         sp.add_argument("--engine", choices=("local", "spark"), default="local",
                         help="where per-article stages run (spark needs pyspark and Java)")
+        sp.add_argument("--workers", type=int, metavar="N",
+                        help=f"local engine: processes for the per-article stages (default: one per CPU, "
+                             f"here {default_workers()}; 1: no pool)")
+        sp.add_argument("--timings", action="store_true",
+                        help=f"print seconds per stage to stderr (or set {TIMINGS_ENV}=1)")
 
     def common(sp, db_default):
         sp.add_argument("--db", default=db_default, help=f"SQLite store (default: {db_default})")
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+        sp.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="threads each numeric library (BLAS) may use per process (default: 1)")
 
     a = sub.add_parser("analyze", help="ingest inputs and write the report on them")
     a.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt, .html, .jsonl, .gz)")
@@ -205,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="browse the store: REST API and Arabic web UI")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    v.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default: 1; one per core serves more requests at once)")
     common(v, "marsad.db")
     v.set_defaults(func=cmd_serve)
 
@@ -237,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     from marsad.store.sqlite import StoreVersionError
 
     args = build_parser().parse_args(argv)
+    if hasattr(args, "threads"):
+        limit_threads(args.threads)  # before any model loads
+    if getattr(args, "timings", False):
+        os.environ[TIMINGS_ENV] = "1"
     try:
         return args.func(args)
     except StoreVersionError as exc:

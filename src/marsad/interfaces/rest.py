@@ -1,416 +1,560 @@
-"""Read-only REST API and Arabic web UI over a store: ``marsad serve --db marsad.db``.
+"""Read-only REST API and Arabic web UI over a v2 store: ``marsad serve --db marsad.db``.
 
-A plain WSGI application (standard library only). The report is built by
-:func:`marsad.interfaces.api.report_for`, once per store state (it is rebuilt when the store's
-article count changes), and every endpoint answers from that report plus the stored articles'
-mention layers:
+A FastAPI application (OpenAPI at ``/docs`` and ``/openapi.json``). Start-up reads only the
+store's ``meta`` table, and every endpoint is a bounded SQL query on the store (schema:
+``marsad/store/schema.sql``), opened read-only (``mode=ro``, ``PRAGMA query_only``) with one
+connection per worker thread. Lists are paged with ``limit`` (at most :data:`MAX_LIMIT`) and
+``offset`` and give their ``total``:
 
-    GET /api/health                      {"status": "ok", "articles": N}
-    GET /api/report                      the marsad.report/1 report of the whole store
-    GET /api/stories                     [{id, title, articles, outlets, first_date, last_date}]
-    GET /api/stories/{id}                the report's story + its members and reuse pairs
-    GET /api/articles?story=&outlet=&q=&limit=&offset=
-    GET /api/articles/{id}               the article with mentions, quotes, numbers, dates
-    GET /api/entities?type=PER|ORG|LOC&q=
-    GET /api/entities/{id}
+    GET /api/health                      counts and schema version
+    GET /api/stories?sort=size|recent&since=&until=&outlet=
+    GET /api/stories/{id}                story, members, timeline/summary/claims/disagreements, reuse
+    GET /api/articles?story=&outlet=&since=&until=&entity=
+    GET /api/articles/{id}               text + mentions, quotes, numbers, dates, story, reuse
+    GET /api/entities?type=PER|ORG|LOC&prefix=
+    GET /api/entities/{id}               entity, its mentions (paged), quotes, stories
+    GET /api/quotes?speaker=&story=
+    GET /api/search?q=&outlet=&since=&until=&story=   ranked articles with highlighted snippets
+    GET /api/report?story=&outlet=&since=&until=   the marsad.report/1 document, streamed
     GET /  and  /static/{file}           the web UI (marsad/interfaces/web/)
 
-Errors are JSON ``{"error": "..."}``: 404 unknown path or id, 400 bad parameter, 405 a
-method other than GET/HEAD.
+Dates (``since``, ``until``) are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, both ends included.
+Errors are JSON ``{"error": "..."}``: 404 unknown path or id, 400 unknown or repeated parameter
+or unknown id in a filter, 422 invalid parameter value, 405 a method other than GET.
 """
 from __future__ import annotations
 
 import json
 import mimetypes
+import os
+import sqlite3
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
-from urllib.parse import parse_qs, unquote
+from typing import Annotated, Any, Iterator, Literal
+from urllib.parse import quote
 
-from marsad.interfaces.api import report_for
-from marsad.store.sqlite import SQLiteStore
-from marsad.text.normalize import normalize
+from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from marsad.report import Selection, stream_report
+from marsad.store import search as fts
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 JSON_TYPE = "application/json; charset=utf-8"
-ENTITY_TYPES = ("PER", "ORG", "LOC")
-DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
+SCHEMA_VERSION = 2
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+MAX_OFFSET = 1_000_000
+MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET = 50, 1000
+MEMBERS_SHOWN = 200  # members listed on a story page (the rest: /api/articles?story=)
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
 
-class HTTPError(Exception):
+class APIError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
-        self.status = status
-        self.message = message
+        self.status, self.message = status, message
 
 
-STATUS_TEXT = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-               500: "Internal Server Error"}
-
-
-@dataclass
-class Snapshot:
-    """The report of one store state, with the indexes the endpoints need."""
-
-    count: int
-    report: dict[str, Any]
-    body: bytes  # the report as served by /api/report
-    articles: dict[str, dict] = field(default_factory=dict)
-    stories: dict[str, dict] = field(default_factory=dict)
-    story_of: dict[str, str] = field(default_factory=dict)
-    entities: dict[str, dict] = field(default_factory=dict)
-    entity_at: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (article, start, end) -> entity
-    search_key: dict[str, str] = field(default_factory=dict)  # article id -> normalised title + text
-    layers: dict[str, dict[str, list]] = field(default_factory=dict)  # article id -> quotes/numbers/dates
-
-    @classmethod
-    def build(cls, count: int, report: dict[str, Any]) -> "Snapshot":
-        snap = cls(count=count, report=report, body=_dumps(report))
-        snap.articles = {a["id"]: a for a in report["articles"]}
-        snap.stories = {s["id"]: s for s in report["stories"]}
-        for s in report["stories"]:
-            for aid in s["articles"]:
-                snap.story_of.setdefault(aid, s["id"])
-        snap.entities = {e["id"]: e for e in report["entities"]}
-        for e in report["entities"]:
-            for m in e["mentions"]:
-                snap.entity_at[(m["article"], m["start"], m["end"])] = e["id"]
-        for a in report["articles"]:
-            snap.search_key[a["id"]] = normalize((a.get("title") or "") + "\n" + a["text"])
-            snap.layers[a["id"]] = {"quotes": [], "numbers": [], "dates": []}
-        for layer in ("quotes", "numbers", "dates"):
-            for item in report[layer]:
-                if item["article"] in snap.layers:
-                    snap.layers[item["article"]][layer].append(item)
-        return snap
+class StoreError(Exception):
+    """The file is not a store this server can read."""
 
 
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _brief(a: dict) -> dict:
-    """An article as listed: no text, no layers."""
-    return {k: a.get(k) for k in ("id", "title", "outlet", "author", "published", "wire", "source", "url")}
+class JSON(Response):
+    media_type = JSON_TYPE
+
+    def render(self, content: Any) -> bytes:
+        return _dumps(content)
 
 
-def _dates(articles: Iterable[dict]) -> list[str]:
-    return sorted(a["published"] for a in articles if a.get("published"))
+def error(status: int, message: str, headers: dict | None = None, **extra) -> JSON:
+    return JSON({"error": message, **extra}, status_code=status, headers=headers)
 
 
-class App:
-    """The WSGI application; ``App(db_path)`` is callable as ``app(environ, start_response)``."""
+# ---- the store --------------------------------------------------------------------------------
 
-    def __init__(self, db_path: str):
-        self.db_path = db_path
-        self._lock = threading.Lock()
-        self._snapshot: Snapshot | None = None
-        self.routes: list[tuple[str, Callable]] = [
-            ("/api/health", self.health),
-            ("/api/report", self.report),
-            ("/api/stories", self.stories),
-            ("/api/stories/", self.story),
-            ("/api/articles", self.articles),
-            ("/api/articles/", self.article),
-            ("/api/entities", self.entities),
-            ("/api/entities/", self.entity),
-        ]
+class Store:
+    """Read-only access to a store file: one sqlite3 connection per thread, opened lazily."""
 
-    # ---- store and cached report ----
-    def _store(self) -> SQLiteStore:
-        # One connection per request: sqlite3 connections are bound to their thread.
-        return SQLiteStore(self.db_path)
+    def __init__(self, path: str):
+        self.path = str(Path(path).resolve())
+        self.uri = "file:" + quote(self.path) + "?mode=ro"
+        self._local = threading.local()
 
-    def count(self) -> int:
-        with self._store() as store:
-            return store.count()
+    def connect(self, query_only: bool = True) -> sqlite3.Connection:
+        """A read-only connection (``mode=ro``); `query_only` also refuses TEMP tables, which the
+        streamed report needs for its selection."""
+        db = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
+        if query_only:
+            db.execute("PRAGMA query_only = 1")
+        return db
 
-    def snapshot(self) -> Snapshot:
-        """The cached report, rebuilt when the number of stored articles has changed."""
-        count = self.count()
-        snap = self._snapshot
-        if snap is not None and snap.count == count:
-            return snap
-        with self._lock:
-            snap = self._snapshot
-            if snap is not None and snap.count == count:
-                return snap
-            with self._store() as store:
-                count = store.count()
-                report = report_for(store)
-            self._snapshot = Snapshot.build(count, report)
-            return self._snapshot
+    def conn(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self.connect()
+        return db
 
-    def warm(self) -> None:
-        """Build the report ahead of the first request that needs it."""
-        self.snapshot()
-
-    # ---- WSGI ----
-    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        path = environ.get("PATH_INFO", "") or "/"
+    def schema_version(self) -> int:
         try:
-            if method not in ("GET", "HEAD"):
-                raise HTTPError(405, f"method {method} not allowed (read-only API: GET)")
-            query = self._query(environ.get("QUERY_STRING", ""))
-            if path == "/api" or path.startswith("/api/"):
-                status, body, ctype = 200, _dumps_or_bytes(self._route(path, query)), JSON_TYPE
-                headers = [("Cache-Control", "no-store")]
-            else:
-                body, ctype = self._static(path)
-                status, headers = 200, [("Cache-Control", "no-cache")]
-        except HTTPError as err:
-            status, body, ctype = err.status, _dumps({"error": err.message}), JSON_TYPE
-            headers = [("Allow", "GET, HEAD")] if err.status == 405 else []
-        except Exception as err:  # noqa: BLE001 - a failing request must not stop the server
-            status, body, ctype = 500, _dumps({"error": f"{type(err).__name__}: {err}"}), JSON_TYPE
-            headers = []
-        headers += [
-            ("Content-Type", ctype),
-            ("Content-Length", str(len(body))),
-            ("X-Content-Type-Options", "nosniff"),
-        ]
-        if ctype.startswith("text/html"):
-            headers.append(("Content-Security-Policy", CSP))
-        start_response(f"{status} {STATUS_TEXT.get(status, '')}".strip(), headers)
-        return [b""] if method == "HEAD" else [body]
-
-    @staticmethod
-    def _query(qs: str) -> dict[str, str]:
+            db = self.connect()
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot open {self.path}: {err}") from None
         try:
-            parsed = parse_qs(qs, keep_blank_values=True, strict_parsing=False, encoding="utf-8",
-                              errors="strict")
-        except UnicodeDecodeError:
-            raise HTTPError(400, "query string is not valid UTF-8")
-        out = {}
-        for key, values in parsed.items():
-            if len(values) > 1:
-                raise HTTPError(400, f"parameter {key!r} given more than once")
-            out[key] = values[0]
-        return out
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError as err:  # no meta table: a version 1 store
+            row = None if "no such table" in str(err) else err
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path} is not a marsad v{SCHEMA_VERSION} store ({err})") from None
+        finally:
+            db.close()
+        if isinstance(row, Exception):
+            raise StoreError(f"{self.path}: {row}")
+        version = int(row[0]) if row and str(row[0]).isdigit() else 0
+        if version < SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has store schema version {version or '1 (no meta table)'}; "
+                             f"`marsad serve` reads version {SCHEMA_VERSION} (re-ingest the inputs)")
+        return version
 
-    def _route(self, path: str, query: dict[str, str]):
-        if len(path) > 1 and path.endswith("/"):
-            path = path[:-1]
-        for prefix, handler in self.routes:
-            if prefix.endswith("/"):
-                if path.startswith(prefix) and "/" not in path[len(prefix):] and path[len(prefix):]:
-                    return handler(query, unquote(path[len(prefix):]))
-            elif path == prefix:
-                return handler(query)
-        raise HTTPError(404, f"no such endpoint: {path}")
 
-    @staticmethod
-    def _params(query: dict[str, str], allowed: tuple[str, ...]) -> None:
-        unknown = sorted(set(query) - set(allowed))
-        if unknown:
-            allowed_text = ", ".join(allowed) if allowed else "none"
-            raise HTTPError(400, f"unknown parameter(s): {', '.join(unknown)} (allowed: {allowed_text})")
+def _rows(cur: sqlite3.Cursor) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
 
-    @staticmethod
-    def _int(query: dict[str, str], name: str, default: int, maximum: int | None = None) -> int:
-        raw = query.get(name, "")
-        if raw == "":
-            return default
-        if not raw.isascii() or not raw.isdigit():
-            raise HTTPError(400, f"{name} must be a non-negative integer, not {raw!r}")
-        value = int(raw)
-        if maximum is not None and value > maximum:
-            raise HTTPError(400, f"{name} must be at most {maximum}")
-        return value
 
-    # ---- endpoints ----
-    def health(self, query):
-        self._params(query, ())
-        return {"status": "ok", "articles": self.count()}
+def _one(cur: sqlite3.Cursor) -> dict | None:
+    rows = _rows(cur)
+    return rows[0] if rows else None
 
-    def report(self, query):
-        self._params(query, ())
-        return self.snapshot().body
 
-    def _story_row(self, snap: Snapshot, story: dict) -> dict:
-        members = [snap.articles[i] for i in story["articles"] if i in snap.articles]
-        dates = _dates(members) or sorted(t["date"] for t in story["timeline"])
-        outlets = list(dict.fromkeys(a["outlet"] for a in members if a.get("outlet")))
-        return {
-            "id": story["id"],
-            "title": story["title"],
-            "articles": len(story["articles"]),
-            "outlets": outlets,
-            "first_date": dates[0] if dates else None,
-            "last_date": dates[-1] if dates else None,
-        }
+def _loads(text: str | None, default: Any = None) -> Any:
+    if text is None:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
 
-    def stories(self, query):
-        self._params(query, ())
-        snap = self.snapshot()
-        rows = [self._story_row(snap, s) for s in snap.report["stories"]]
-        rows.sort(key=lambda r: r["last_date"] or "", reverse=True)
-        return {"stories": rows}
 
-    def story(self, query, story_id):
-        self._params(query, ())
-        snap = self.snapshot()
-        story = snap.stories.get(story_id)
-        if story is None:
-            raise HTTPError(404, f"no story {story_id!r}")
-        members = set(story["articles"])
-        return {
-            **story,
-            **{k: v for k, v in self._story_row(snap, story).items() if k in ("outlets", "first_date", "last_date")},
-            "members": [_brief(snap.articles[i]) for i in story["articles"] if i in snap.articles],
-            "reuse": [p for p in snap.report["reuse"] if p["a"] in members and p["b"] in members],
-        }
+def _item(row: dict) -> dict:
+    """A layer row as the report has it: its columns plus the keys kept in `extra`."""
+    extra = _loads(row.pop("extra", None), {}) or {}
+    return {**row, **{k: v for k, v in extra.items() if k not in row}}
 
-    def articles(self, query):
-        self._params(query, ("story", "outlet", "q", "limit", "offset"))
-        limit = self._int(query, "limit", DEFAULT_LIMIT, MAX_LIMIT)
-        offset = self._int(query, "offset", 0)
-        snap = self.snapshot()
-        rows = snap.report["articles"]
-        if query.get("story"):
-            story = snap.stories.get(query["story"])
-            if story is None:
-                raise HTTPError(400, f"unknown story {query['story']!r}")
-            wanted = set(story["articles"])
-            rows = [a for a in rows if a["id"] in wanted]
-        if query.get("outlet"):
-            outlet = normalize(query["outlet"])
-            rows = [a for a in rows if normalize(a.get("outlet") or "") == outlet]
-        if query.get("q", "").strip():
-            key = normalize(query["q"])
-            rows = [a for a in rows if key in snap.search_key[a["id"]]]
-        page = rows[offset:offset + limit]
-        return {
-            "total": len(rows),
-            "limit": limit,
-            "offset": offset,
-            "articles": [{**_brief(a), "story": snap.story_of.get(a["id"])} for a in page],
-        }
 
-    def article(self, query, article_id):
-        self._params(query, ())
-        snap = self.snapshot()
-        a = snap.articles.get(article_id)
+BRIEF = "a.id, a.title, a.outlet, a.author, a.published, a.wire, a.source, a.url"
+
+
+def _brief(row: dict) -> dict:
+    if "wire" in row:
+        row["wire"] = _loads(row["wire"], [])
+    return row
+
+
+def _page(sql_total: str | None, db: sqlite3.Connection, args: list, limit: int, offset: int,
+          key: str, items: list) -> dict:
+    total = db.execute(sql_total, args).fetchone()[0] if sql_total else None
+    return {"total": total, "limit": limit, "offset": offset, key: items}
+
+
+def _date_filters(column_from: str, column_to: str, since: str | None, until: str | None) -> tuple[list, list]:
+    sql, args = [], []
+    if since:
+        sql.append(f"{column_to} >= ?")
+        args.append(since)
+    if until:
+        sql.append(f"{column_from} <= ? || '~'")  # until 2025-10 includes 2025-10-31
+        args.append(until)
+    return sql, args
+
+
+def _where(conds: list[str]) -> str:
+    return " WHERE " + " AND ".join(conds) if conds else ""
+
+
+def _exists(db: sqlite3.Connection, table: str, ident: str, what: str) -> None:
+    if db.execute(f"SELECT 1 FROM {table} WHERE id = ?", (ident,)).fetchone() is None:
+        raise APIError(400, f"unknown {what} {ident!r}")
+
+
+# ---- the report, streamed -------------------------------------------------------------------
+
+def _day_end(until: str) -> str:
+    """The last day a YYYY or YYYY-MM bound covers (the report compares full dates)."""
+    return until + {4: "-12-31", 7: "-31"}.get(len(until), "")
+
+
+def _chunks(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    buf, n = [], 0
+    for p in pieces:
+        buf.append(p)
+        n += len(p)
+        if n >= size:
+            yield "".join(buf).encode("utf-8")
+            buf, n = [], 0
+    if buf:
+        yield "".join(buf).encode("utf-8")
+
+
+# ---- parameters -----------------------------------------------------------------------------
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size (1–{MAX_LIMIT})")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows skipped")]
+DateParam = Annotated[str | None, Query(pattern=DATE_PATTERN, description="YYYY, YYYY-MM or YYYY-MM-DD")]
+Ident = Annotated[str, PathParam(min_length=1, max_length=200)]
+Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+EntityType = Literal["PER", "ORG", "LOC", "MISC"]
+
+
+def _query_names(dependant) -> set[str]:
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def check_params(request: Request) -> None:
+    """400 for a query parameter the endpoint does not take, or one given twice."""
+    route = request.scope.get("route")
+    allowed = _query_names(route.dependant) if route is not None else set()
+    keys = [k for k, _ in request.query_params.multi_items()]
+    unknown = sorted(set(keys) - allowed)
+    if unknown:
+        raise APIError(400, f"unknown parameter(s): {', '.join(unknown)} "
+                            f"(allowed: {', '.join(sorted(allowed)) or 'none'})")
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise APIError(400, f"parameter(s) given more than once: {', '.join(repeated)}")
+
+
+# ---- the application ------------------------------------------------------------------------
+
+class SecurityHeaders:
+    """ASGI middleware: nosniff everywhere, no caching of API answers, a strict CSP on our pages."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                if path.startswith("/api/"):
+                    headers.append((b"cache-control", b"no-store"))
+                ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if ctype.startswith(b"text/html") and not path.startswith("/docs"):
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await self.app(scope, receive, wrapped)
+
+
+SERVE_DB_ENV = "MARSAD_SERVE_DB"  # the store a worker of `marsad serve --workers N` opens
+
+
+def app_from_env() -> FastAPI:
+    """The application for a server worker process (uvicorn factory)."""
+    return make_app(os.environ[SERVE_DB_ENV])
+
+
+def make_app(db_path: str) -> FastAPI:
+    """The ASGI application serving the store at ``db_path`` read-only (raises StoreError)."""
+    store = Store(db_path)
+    version = store.schema_version()  # the only read at start-up: one row of `meta`
+    app = FastAPI(title="Marsad", version="2", default_response_class=JSON,
+                  description="Read-only API over a Marsad store (Arabic news observatory).")
+    app.state.store = store
+    api = APIRouter(prefix="/api", dependencies=[Depends(check_params)])
+
+    @app.exception_handler(APIError)
+    async def _api_error(request, exc: APIError):
+        return error(exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request, exc: RequestValidationError):
+        problems = [f"{'.'.join(str(x) for x in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
+                    for e in exc.errors()]
+        return error(422, "; ".join(problems) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request, exc: StarletteHTTPException):
+        message = {404: f"no such path: {request.url.path}",
+                   405: f"method {request.method} not allowed (read-only API: GET)"}.get(exc.status_code, exc.detail)
+        return error(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _failed(request, exc: Exception):  # a failing request must not stop the server
+        return error(500, f"{type(exc).__name__}: {exc}")
+
+    def db() -> sqlite3.Connection:
+        return store.conn()
+
+    # ---- health ----
+    @api.get("/health", summary="Store counts and schema version")
+    def health():
+        c = db()
+        articles, stories, entities = c.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM stories), (SELECT count(*) FROM entities)"
+        ).fetchone()
+        return JSON({"status": "ok", "schema_version": version, "articles": articles, "stories": stories,
+                     "entities": entities})
+
+    # ---- stories ----
+    @api.get("/stories", summary="Stories, largest or most recent first")
+    def stories(sort: Literal["size", "recent"] = "size", since: DateParam = None, until: DateParam = None,
+                outlet: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+        conds, args = _date_filters("s.first_published", "s.last_published", since, until)
+        if outlet:
+            conds.append("s.id IN (SELECT m.story FROM articles a JOIN story_members m ON m.article = a.id "
+                         "WHERE a.outlet = ?)")  # from the outlet's articles (index), not per story
+            args.append(outlet)
+        order = "s.size DESC, s.last_published DESC" if sort == "size" else "s.last_published DESC, s.size DESC"
+        c = db()
+        rows = _rows(c.execute(
+            f"SELECT s.id, s.title, s.size, s.outlets, s.first_published, s.last_published, s.updated_at "
+            f"FROM stories s{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
+        return JSON(_page(f"SELECT count(*) FROM stories s{_where(conds)}", c, args, limit, offset, "stories", rows))
+
+    @api.get("/stories/{story_id}", summary="A story: members, timeline, summary, claims, disagreements, reuse")
+    def story(story_id: Ident):
+        c = db()
+        s = _one(c.execute(
+            "SELECT s.id, s.title, s.size, s.outlets, s.first_published, s.last_published, s.updated_at, s.dirty, "
+            "v.timeline, v.summary, v.claims, v.disagreements, v.computed_at "
+            "FROM stories s LEFT JOIN story_views v ON v.story = s.id WHERE s.id = ?", (story_id,)))
+        if s is None:
+            merged = c.execute("SELECT new FROM story_merges WHERE old = ?", (story_id,)).fetchone()
+            raise APIError(404, f"no story {story_id!r}" + (f" (merged into {merged[0]!r})" if merged else ""))
+        for k in ("timeline", "summary", "claims", "disagreements"):
+            s[k] = _loads(s[k], [])
+        s["dirty"] = bool(s["dirty"])
+        s["members"] = [_brief(r) for r in _rows(c.execute(
+            f"SELECT {BRIEF}, m.pos FROM story_members m JOIN articles a ON a.id = m.article "
+            f"WHERE m.story = ? ORDER BY m.pos LIMIT ?", (story_id, MEMBERS_SHOWN)))]
+        s["members_total"] = s["size"]
+        s["outlet_names"] = [r[0] for r in c.execute(
+            "SELECT a.outlet FROM story_members m JOIN articles a ON a.id = m.article "
+            "WHERE m.story = ? AND a.outlet IS NOT NULL GROUP BY a.outlet ORDER BY count(*) DESC LIMIT 50",
+            (story_id,))]
+        s["reuse"] = [{**r, "passages": _loads(r["passages"], [])} for r in _rows(c.execute(
+            "SELECT r.a, r.b, r.kind, r.shared_chars, r.agency, r.passages FROM story_members m "
+            "JOIN reuse_pairs r ON r.a = m.article JOIN story_members m2 ON m2.article = r.b AND m2.story = m.story "
+            "WHERE m.story = ? LIMIT 500", (story_id,)))]
+        return JSON(s)
+
+    # ---- articles ----
+    @api.get("/articles", summary="Articles, newest first (by position in a story with story=)")
+    def articles(story: Text = None, outlet: Text = None, since: DateParam = None, until: DateParam = None,
+                 entity: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+        c = db()
+        conds, args = _date_filters("a.published", "a.published", since, until)
+        join, order = "", "a.published DESC, a.seq DESC"
+        if story:
+            _exists(c, "stories", story, "story")
+            join, order = " JOIN story_members m ON m.article = a.id AND m.story = ?", "m.pos"
+            args.insert(0, story)
+        if outlet:
+            conds.append("a.outlet = ?")
+            args.append(outlet)
+        if entity:
+            _exists(c, "entities", entity, "entity")
+            conds.append("a.id IN (SELECT article FROM mentions WHERE entity = ?)")
+            args.append(entity)
+        rows = _rows(c.execute(
+            f"SELECT {BRIEF}, (SELECT story FROM story_members WHERE article = a.id) AS story "
+            f"FROM articles a{join}{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
+        return JSON(_page(f"SELECT count(*) FROM articles a{join}{_where(conds)}", c, args, limit, offset,
+                          "articles", [_brief(r) for r in rows]))
+
+    @api.get("/articles/{article_id}", summary="An article with its layers (entity ids and names)")
+    def article(article_id: Ident):
+        c = db()
+        a = _one(c.execute(
+            "SELECT id, source, source_id, url, title, outlet, author, published, published_source, language, "
+            "wire, removed, text, added_at FROM articles WHERE id = ?", (article_id,)))
         if a is None:
-            raise HTTPError(404, f"no article {article_id!r}")
-        with self._store() as store:
-            stored = store.get(article_id)
-        mentions = []
-        for m in stored.mentions if stored is not None else []:
-            entity = snap.entity_at.get((article_id, m["start"], m["end"])) or m.get("entity")
-            mentions.append({
-                **m,
-                "entity": entity,
-                "entity_name": snap.entities[entity]["name"] if entity in snap.entities else None,
-            })
-        quotes = [
-            {**q, "speaker_name": snap.entities[q["speaker"]]["name"] if q.get("speaker") in snap.entities else None}
-            for q in snap.layers[article_id]["quotes"]
-        ]
-        return {
-            **a,
-            "story": snap.story_of.get(article_id),
-            "mentions": mentions,
-            "quotes": quotes,
-            "numbers": snap.layers[article_id]["numbers"],
-            "dates": snap.layers[article_id]["dates"],
-            "reuse": [  # pairs sharing text with this article, naming the other article
-                {**p, "other": _brief(snap.articles[o]) if o in snap.articles else {"id": o}}
-                for p in snap.report["reuse"] if article_id in (p["a"], p["b"])
-                for o in [p["b"] if p["a"] == article_id else p["a"]]
-            ],
-        }
+            raise APIError(404, f"no article {article_id!r}")
+        a["wire"], a["removed"] = _loads(a["wire"], []), _loads(a["removed"], [])
+        a["mentions"] = [_item(r) for r in _rows(c.execute(
+            "SELECT m.start, m.end, m.type, m.text, m.entity, e.name AS entity_name, m.extra FROM mentions m "
+            "LEFT JOIN entities e ON e.id = m.entity WHERE m.article = ? ORDER BY m.idx", (article_id,)))]
+        a["quotes"] = [{**q, "direct": bool(q["direct"])} for q in (_item(r) for r in _rows(c.execute(
+            "SELECT q.start, q.end, q.text, q.direct, q.speaker_text, q.speaker_mention, q.speaker, "
+            "e.name AS speaker_name, q.extra FROM quotes q LEFT JOIN entities e ON e.id = q.speaker "
+            "WHERE q.article = ? ORDER BY q.idx", (article_id,))))]
+        a["numbers"] = [_item(r) for r in _rows(c.execute(
+            "SELECT start, end, text, value, unit, extra FROM numbers WHERE article = ? ORDER BY idx", (article_id,)))]
+        a["dates"] = [_item(r) for r in _rows(c.execute(
+            "SELECT start, end, text, date, extra FROM dates WHERE article = ? ORDER BY idx", (article_id,)))]
+        row = c.execute("SELECT story FROM story_members WHERE article = ?", (article_id,)).fetchone()
+        a["story"] = row[0] if row else None
+        reuse = _rows(c.execute(
+            f"SELECT r.a, r.b, r.kind, r.shared_chars, r.agency, r.passages, {BRIEF} FROM "
+            f"(SELECT *, b AS other FROM reuse_pairs WHERE a = ?1 UNION ALL "
+            f" SELECT *, a AS other FROM reuse_pairs WHERE b = ?1 LIMIT 200) r "
+            f"JOIN articles a ON a.id = r.other", (article_id,)))
+        a["reuse"] = [{"a": r["a"], "b": r["b"], "kind": r["kind"], "shared_chars": r["shared_chars"],
+                       "agency": r["agency"], "passages": _loads(r["passages"], []),
+                       "other": _brief({k: r[k] for k in ("id", "title", "outlet", "author", "published", "wire",
+                                                          "source", "url")})} for r in reuse]
+        return JSON(a)
 
-    @staticmethod
-    def _entity_row(e: dict) -> dict:
-        return {
-            "id": e["id"],
-            "type": e["type"],
-            "name": e["name"],
-            "latin": e.get("latin"),
-            "variants": e.get("variants", []),
-            "roles": e.get("roles", []),
-            "mentions": len(e["mentions"]),
-            "articles": len({m["article"] for m in e["mentions"]}),
-        }
+    # ---- entities ----
+    ENTITY_COLS = ("e.id, e.type, e.name, e.latin, e.variants, e.roles, e.mentions, e.articles, "
+                   "e.first_published, e.last_published")
 
-    def entities(self, query):
-        self._params(query, ("type", "q"))
-        kind = query.get("type", "").upper()
-        if kind and kind not in ENTITY_TYPES:
-            raise HTTPError(400, f"type must be one of {', '.join(ENTITY_TYPES)}, not {query['type']!r}")
-        snap = self.snapshot()
-        rows = snap.report["entities"]
-        if kind:
-            rows = [e for e in rows if e["type"] == kind]
-        if query.get("q", "").strip():
-            key = normalize(query["q"])
-            rows = [
-                e for e in rows
-                if any(key in normalize(s) for s in [e["name"], e.get("latin") or "", *e.get("variants", [])])
-            ]
-        out = [self._entity_row(e) for e in rows]
-        out.sort(key=lambda r: -r["mentions"])
-        return {"total": len(out), "entities": out}
+    def _entity(r: dict) -> dict:
+        r["variants"], r["roles"] = _loads(r["variants"], []), _loads(r["roles"], [])
+        return r
 
-    def entity(self, query, entity_id):
-        self._params(query, ())
-        snap = self.snapshot()
-        e = snap.entities.get(entity_id)
-        if e is None:
-            raise HTTPError(404, f"no entity {entity_id!r}")
-        by_article: dict[str, int] = {}
-        for m in e["mentions"]:
-            by_article[m["article"]] = by_article.get(m["article"], 0) + 1
-        return {
-            **e,
-            "articles": [
-                {**_brief(snap.articles[i]), "mentions": n, "story": snap.story_of.get(i)}
-                for i, n in by_article.items() if i in snap.articles
-            ],
-            "quotes": [q for q in snap.report["quotes"] if q.get("speaker") == entity_id],
-        }
+    @api.get("/entities", summary="Entities, most mentioned first; filter by type and name/variant prefix")
+    def entities(type: EntityType | None = None, prefix: Text = None,
+                 q: Annotated[str | None, Query(min_length=1, max_length=200, description="alias of prefix")] = None,
+                 limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+        where, args = fts.entity_filter(prefix or q, type)
+        c = db()
+        rows = _rows(c.execute(f"SELECT {ENTITY_COLS} FROM entities e WHERE 1{where} "
+                               f"ORDER BY e.mentions DESC LIMIT ? OFFSET ?", (*args, limit, offset)))
+        return JSON(_page(f"SELECT count(*) FROM entities e WHERE 1{where}", c, args, limit, offset,
+                          "entities", [_entity(r) for r in rows]))
+
+    @api.get("/entities/{entity_id}", summary="An entity: its mentions (paged), quotes and stories")
+    def entity(entity_id: Ident, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+        c = db()
+        e = _one(c.execute(f"SELECT {ENTITY_COLS} FROM entities e WHERE e.id = ?", (entity_id,)))
+        merged_from = None
+        if e is None:  # an id merged away: follow the merges (a few hops at most)
+            new = entity_id
+            for _ in range(8):
+                row = c.execute("SELECT new FROM entity_merges WHERE old = ?", (new,)).fetchone()
+                if row is None:
+                    break
+                new = row[0]
+            if new != entity_id:
+                e, merged_from = _one(c.execute(f"SELECT {ENTITY_COLS} FROM entities e WHERE e.id = ?", (new,))), entity_id
+            if e is None:
+                raise APIError(404, f"no entity {entity_id!r}")
+        eid = e["id"]
+        _entity(e)
+        e["merged_from"] = merged_from
+        e["mention_list"] = _page(None, c, [], limit, offset, "items", [_brief(r) for r in _rows(c.execute(
+            f"SELECT m.article, m.start, m.end, m.text, {BRIEF} FROM "
+            f"(SELECT article, start, end, text FROM mentions WHERE entity = ? ORDER BY article, start "
+            f"LIMIT ? OFFSET ?) m JOIN articles a ON a.id = m.article", (eid, limit, offset)))])
+        e["mention_list"]["total"] = e["mentions"]
+        e["quotes"] = [{**q, "direct": bool(q["direct"])} for q in (_item(r) for r in _rows(c.execute(
+            "SELECT q.article, q.start, q.end, q.text, q.direct, q.speaker_text, q.extra, a.title, a.outlet, "
+            "a.published FROM (SELECT * FROM quotes WHERE speaker = ? LIMIT 50) q "
+            "JOIN articles a ON a.id = q.article", (eid,))))]
+        e["quotes_total"] = c.execute("SELECT count(*) FROM quotes WHERE speaker = ?", (eid,)).fetchone()[0]
+        e["stories"] = _rows(c.execute(
+            "SELECT s.id, s.title, s.size, s.first_published, s.last_published, x.n AS articles_with_entity FROM "
+            "(SELECT m.story, count(*) AS n FROM story_members m WHERE m.article IN "
+            " (SELECT article FROM mentions WHERE entity = ?) GROUP BY m.story ORDER BY n DESC LIMIT 50) x "
+            "JOIN stories s ON s.id = x.story ORDER BY x.n DESC, s.size DESC", (eid,)))
+        return JSON(e)
+
+    # ---- quotes ----
+    @api.get("/quotes", summary="Quotes, by speaker (entity id) and/or story")
+    def quotes(speaker: Text = None, story: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+        c = db()
+        conds, args = [], []
+        if speaker:
+            _exists(c, "entities", speaker, "speaker")
+            conds.append("q.speaker = ?")
+            args.append(speaker)
+        if story:
+            _exists(c, "stories", story, "story")
+            conds.append("q.article IN (SELECT article FROM story_members WHERE story = ?)")
+            args.append(story)
+        rows = _rows(c.execute(
+            f"SELECT q.article, q.start, q.end, q.text, q.direct, q.speaker_text, q.speaker, q.extra, "
+            f"e.name AS speaker_name, a.title, a.outlet, a.published FROM "
+            f"(SELECT * FROM quotes q{_where(conds)} ORDER BY q.article, q.idx LIMIT ? OFFSET ?) q "
+            f"JOIN articles a ON a.id = q.article LEFT JOIN entities e ON e.id = q.speaker",
+            (*args, limit, offset)))
+        items = [{**q, "direct": bool(q["direct"])} for q in map(_item, rows)]
+        return JSON(_page(f"SELECT count(*) FROM quotes q{_where(conds)}", c, args, limit, offset, "quotes", items))
+
+    # ---- search ----
+    @api.get("/search", summary="Full-text search: ranked articles with highlighted snippets")
+    def search(q: Annotated[str, Query(min_length=1, max_length=200, description="words to find")],
+               outlet: Text = None, since: DateParam = None, until: DateParam = None, story: Text = None,
+               limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_LIMIT)] = 20,
+               offset: Annotated[int, Query(ge=0, le=MAX_SEARCH_OFFSET)] = 0):
+        c = db()
+        found = fts.search(c, q, limit, offset, outlet=outlet, since=since, until=until, story=story)
+        ents = fts.search_entities(c, q, limit=5) if offset == 0 else []
+        speakers = list(dict.fromkeys(found["entities"] + [e["id"] for e in ents if e["type"] == "PER"]))[:5]
+        said = []
+        if speakers and offset == 0:
+            marks = ",".join("?" * len(speakers))
+            said = [{**q_, "direct": bool(q_["direct"])} for q_ in map(_item, _rows(c.execute(
+                f"SELECT q.article, q.start, q.end, q.text, q.direct, q.speaker, e.name AS speaker_name, q.extra "
+                f"FROM (SELECT * FROM quotes WHERE speaker IN ({marks}) LIMIT 5) q "
+                f"JOIN entities e ON e.id = q.speaker", speakers)))]
+        return JSON({"q": q, "total": found["total"], "total_exact": found["total_exact"], "limit": limit,
+                     "offset": offset, "searched": found["searched"], "results": found["results"],
+                     "entities": ents, "quotes": said})
+
+    # ---- report ----
+    @api.get("/report", summary="The marsad.report/1 document (streamed), of the whole store or a selection",
+             response_class=StreamingResponse)
+    def report(story: Text = None, outlet: Text = None, since: DateParam = None, until: DateParam = None):
+        conn = store.connect(query_only=False)  # its own connection (mode=ro): the stream outlives this call
+        sel = Selection(story=story, outlet=outlet, since=since, until=until and _day_end(until))
+
+        def body():
+            try:
+                yield from _chunks(stream_report(conn, sel))
+            finally:
+                conn.close()
+
+        return StreamingResponse(body(), media_type=JSON_TYPE,
+                                 headers={"Content-Disposition": 'inline; filename="marsad-report.json"'})
+
+    app.include_router(api)
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    def no_endpoint(rest: str):
+        raise APIError(404, f"no such endpoint: /api/{rest}")
 
     # ---- web UI ----
-    def _static(self, path: str) -> tuple[bytes, str]:
-        if path in ("/", "/index.html"):
-            name = "index.html"
-        elif path.startswith("/static/"):
-            name = unquote(path[len("/static/"):])
-        else:
-            raise HTTPError(404, f"no such page: {path}")
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    @app.api_route("/index.html", methods=["GET", "HEAD"], include_in_schema=False)
+    def index():
+        return _static("index.html")
+
+    @app.api_route("/static/{name:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    def static(name: str):
+        return _static(name)
+
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _static(name: str) -> Response:
+    """A file of the web UI; anything outside WEB_DIR (or missing) is a 404."""
+    try:
         target = (WEB_DIR / name).resolve()
-        if WEB_DIR not in target.parents or not target.is_file():
-            raise HTTPError(404, f"no such file: {path}")
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
-            ctype += "; charset=utf-8"
-        return target.read_bytes(), ctype
-
-
-def _dumps_or_bytes(obj: Any) -> bytes:
-    return obj if isinstance(obj, bytes) else _dumps(obj)
-
-
-def make_app(db_path: str) -> App:
-    """The WSGI application serving the store at ``db_path``."""
-    return App(db_path)
-
-
-def make_server(app: App, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False):
-    """A threading ``wsgiref`` server for ``app`` (port 0 picks a free port)."""
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server as _make
-
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
-    class Handler(WSGIRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-            if not quiet:
-                super().log_message(format, *args)
-
-    return _make(host, port, app, server_class=Server, handler_class=Handler)
+        found = WEB_DIR in target.parents and target.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise APIError(404, f"no such file: /static/{name}" if name != "index.html" else "no web UI")
+    ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
+        ctype += "; charset=utf-8"
+    return Response(target.read_bytes(), media_type=ctype, headers={"Cache-Control": "no-cache"})

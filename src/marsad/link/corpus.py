@@ -19,14 +19,14 @@ from collections import defaultdict
 from typing import Iterable
 
 from marsad.doc import Article
-from marsad.link.compare import compare_story
+from marsad.link.compare import compare_stories
 from marsad.link.names.incremental import EntityLinker
 from marsad.link.reuse import ReuseIndex
 from marsad.link.stories import FORMAT as STORY_FORMAT
 from marsad.link.stories import StoryIndex
 from marsad.link.timeline import apply_story_dates, timeline
 from marsad.store.arrays import pack, unpack
-from marsad.store.sqlite import SQLiteStore, now
+from marsad.store.sqlite import SQLiteStore, now, pair_row
 
 #: Segments written between two snapshots of the reuse index's document frequencies (a
 #: snapshot is a fixed 24 MB; the articles after it are recounted when the index loads).
@@ -201,25 +201,32 @@ def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
             f"SELECT story, article FROM story_members WHERE story IN ({marks}) ORDER BY story, pos", story_ids):
         members[story].append(article)
     articles = {a.id: a for a in store.articles([x for s in story_ids for x in members[s]])}
+    groups, reuse = [], []
+    for story_id in story_ids:
+        group = [articles[x] for x in members[story_id] if x in articles]
+        before = {a.id: (a.published, a.published_source) for a in group}
+        for a in group:  # a date inferred from the story is inferred again from its members now
+            if a.published_source == "story":
+                a.published, a.published_source = None, None
+        apply_story_dates(group)
+        for a in group:
+            if (a.published, a.published_source) == (None, None) and before[a.id][1] == "story":
+                a.published, a.published_source = before[a.id]  # nothing to infer from now: keep it
+        groups.append((group, before))
+        reuse.append(story_reuse(db, [a.id for a in group]))
+    # every sentence of the batch embedded once, in large batches; one-article stories embed nothing
+    compared = compare_stories([(g, r) for (g, _), r in zip(groups, reuse)])
     stamp = now()
     with store.transaction():
-        for story_id in story_ids:
-            group = [articles[x] for x in members[story_id] if x in articles]
-            before = {a.id: (a.published, a.published_source) for a in group}
-            for a in group:  # a date inferred from the story is inferred again from its members now
-                if a.published_source == "story":
-                    a.published, a.published_source = None, None
-            apply_story_dates(group)
+        for story_id, (group, before), result in zip(story_ids, groups, compared):
             for a in group:
-                if (a.published, a.published_source) != before[a.id] and a.published:
+                if (a.published, a.published_source) != before[a.id]:
                     store.update_dates(a)
-            reuse = story_reuse(db, [a.id for a in group])
-            compared = compare_story(group, reuse)
             db.execute(
                 "INSERT OR REPLACE INTO story_views (story, timeline, summary, claims, disagreements, computed_at) "
                 "VALUES (?,?,?,?,?,?)",
                 (story_id, *(json.dumps(v, ensure_ascii=False) for v in (
-                    timeline(group), compared["summary"], compared["claims"], compared["disagreements"])), stamp))
+                    timeline(group), result["summary"], result["claims"], result["disagreements"])), stamp))
             db.execute("UPDATE stories SET dirty=0 WHERE id=?", (story_id,))
 
 
@@ -231,11 +238,6 @@ def story_reuse(db, article_ids: list[str]) -> list[dict]:
     return [pair_row(r) for r in db.execute(
         f"SELECT a, b, kind, shared_chars, passages, agency FROM reuse_pairs WHERE a IN ({marks}) AND b IN ({marks}) "
         "ORDER BY seq", article_ids + article_ids)]
-
-
-def pair_row(row: tuple) -> dict:
-    a, b, kind, shared, passages, agency = row
-    return {"a": a, "b": b, "kind": kind, "shared_chars": shared, "passages": json.loads(passages), "agency": agency}
 
 
 __all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order"]

@@ -6,6 +6,7 @@ out of a mention ("لبوتين" → "بوتين", "والكرملين" → "ا�
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Collection
 
 from marsad.ner.lexicon import norm, words, zipf
@@ -15,6 +16,7 @@ _PREP = "بلك"
 _MIN_STEM = 2
 
 
+@lru_cache(maxsize=100_000)  # called for every token by several NER rules: cache per word type
 def split(key: str) -> tuple[str, str]:
     """(proclitics, stem) of a normalised word; the stem keeps at least two letters."""
     i = 0
@@ -44,6 +46,10 @@ def mention_skip(token: str, known: Collection[str] = ()) -> int:
     the rest of the article) is more evidence: a rest found there when the whole is not
     ("وزابوريجيا" next to "زابوريجيا") is split off too.
     """
+    return _mention_skip(token, known) if known else _mention_skip_alone(token)
+
+
+def _mention_skip(token: str, known: Collection[str] = ()) -> int:
     key = norm(token)
     if len(key) < 4 or key[0] not in _CONJ + _PREP or _known(key):
         return 0
@@ -68,6 +74,12 @@ def mention_skip(token: str, known: Collection[str] = ()) -> int:
         elif known and not best and rest in known and key not in known:
             best = skip
     return _raw_prefix_len(token, best) if best else 0
+
+
+@lru_cache(maxsize=100_000)
+def _mention_skip_alone(token: str) -> int:
+    """:func:`mention_skip` without ``known`` (most calls), cached per word type."""
+    return _mention_skip(token)
 
 
 def _raw_prefix_len(token: str, letters: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from marsad.ner import clitics
-from marsad.ner.lexicon import MAX_PHRASE, nationality_stem, norm, phrases, words, zipf
+from marsad.ner.lexicon import nationality_stem, norm, phrases, words, zipf
 from marsad.ner.tokenize import is_punct
 
 GAZETTEERS = ("gaz_per", "gaz_loc", "gaz_org", "places", "first_names", "org_names")
@@ -144,10 +144,17 @@ def _phrase_tags(keys: list[str], stems: list[str]) -> list[list[str]]:
     out: list[list[str]] = [[] for _ in keys]
     for name in ("gaz_loc", "gaz_org", "gaz_per", "places", "org_names"):
         table = phrases(name)
+        starts = table.starts
         i = 0
         while i < len(keys):
             matched = 0
-            for n in range(min(MAX_PHRASE, len(keys) - i), 1, -1):
+            # only the lengths of phrases that start with this word (or its stem), longest first
+            lengths = starts.get(keys[i], ())
+            if stems[i] != keys[i] and stems[i] in starts:
+                lengths = sorted(set(lengths) | set(starts[stems[i]]), reverse=True)
+            for n in lengths:
+                if not 2 <= n <= len(keys) - i:
+                    continue
                 first = (keys[i],) + tuple(keys[i + 1:i + n])
                 first_stem = (stems[i],) + tuple(keys[i + 1:i + n])
                 if first in table or first_stem in table:
@@ -163,9 +170,21 @@ def _phrase_tags(keys: list[str], stems: list[str]) -> list[list[str]]:
     return out
 
 
+_OFFSETS = (-2, -1, 1, 2)
+
+
+@lru_cache(maxsize=20_000)  # ~2 KB an entry: the frequent words, which are most of the tokens
+def _neighbour_features(token: str) -> tuple[tuple[str, ...], ...]:
+    """The token's shared features as its neighbours see them ("-1:w=…"), one tuple per offset
+    in ``_OFFSETS``: a frequent word's strings are built once, not at every occurrence."""
+    shared = token_features(token)[1]
+    return tuple(tuple(f"{d}:{f}" for f in shared) for d in _OFFSETS)
+
+
 def sentence_features(tokens: list[str]) -> list[list[str]]:
     """Feature strings for each token of a sentence."""
     per = [token_features(t) for t in tokens]
+    as_neighbour = [_neighbour_features(t) for t in tokens]
     keys = [norm(t) for t in tokens]
     stems = [_article_stem(k) for k in keys]
     gaz = _phrase_tags(keys, stems)
@@ -174,11 +193,11 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     for i in range(n):
         own, shared = per[i]
         feats = ["bias", *own, *gaz[i]]
-        for d in (-2, -1, 1, 2):
+        for k, d in enumerate(_OFFSETS):
             j = i + d
             if 0 <= j < n:
-                feats.extend(f"{d}:{f}" for f in per[j][1])
-                if d in (-1, 1):
+                feats.extend(as_neighbour[j][k])
+                if d in (-1, 1) and gaz[j]:
                     feats.extend(f"{d}:{g}" for g in gaz[j])
             else:
                 feats.append(f"{d}:" + ("BOS" if j < 0 else "EOS"))
@@ -190,6 +209,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=100_000)
 def _article_stem(key: str) -> str:
     """The word with conjunction/preposition clitics removed but the article kept
     ("والكرملين" → "الكرملين"), for matching gazetteer phrases that start with ال."""

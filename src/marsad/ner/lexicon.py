@@ -26,15 +26,34 @@ def words(name: str) -> frozenset[str]:
     return frozenset(norm(line) for line in lines(f"ner/{name}.txt"))
 
 
+class Phrases(dict):
+    """Phrases as token tuples (value: length), with ``starts``: for each first word, the
+    lengths of the phrases that start with it, longest first — matching tries only those."""
+
+    def __init__(self, table: dict[tuple[str, ...], int]):
+        super().__init__(table)
+        self.starts = phrase_starts(self)
+
+
+def phrase_starts(table: dict[tuple[str, ...], int]) -> dict[str, tuple[int, ...]]:
+    """First word → lengths (at most ``MAX_PHRASE``) of the phrases of ``table`` starting with it,
+    longest first."""
+    lengths: dict[str, set[int]] = {}
+    for parts in table:
+        if 1 <= len(parts) <= MAX_PHRASE:
+            lengths.setdefault(parts[0], set()).add(len(parts))
+    return {w: tuple(sorted(ns, reverse=True)) for w, ns in lengths.items()}
+
+
 @lru_cache(maxsize=None)
-def phrases(name: str) -> dict[tuple[str, ...], int]:
+def phrases(name: str) -> Phrases:
     """Multi-word entries of ``ner/<name>.txt`` as token tuples (value: length)."""
     out = {}
     for entry in words(name):
         parts = tuple(entry.split())
         if 1 <= len(parts) <= MAX_PHRASE:
             out[parts] = len(parts)
-    return out
+    return Phrases(out)
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from marsad.ner import clitics
-from marsad.ner.lexicon import MAX_PHRASE, nationality_stem, norm, phrases, words, zipf
+from marsad.ner.lexicon import Phrases, nationality_stem, norm, phrase_starts, phrases, words, zipf
 from marsad.ner.tokenize import is_punct
 from marsad.resources import lines
 from marsad.text.normalize import strip_diacritics
@@ -40,6 +40,7 @@ class Span:
 # --- word classes --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=100_000)  # every token of every sentence, twice: cache per word type
 def article_key(token: str) -> str:
     """Normalised token without conjunction/preposition clitics, article kept."""
     key = norm(token)
@@ -54,6 +55,7 @@ def _titles() -> frozenset[str]:
     return words("titles")
 
 
+@lru_cache(maxsize=100_000)
 def is_title(token: str) -> bool:
     key = norm(token)
     if key in _titles():
@@ -87,6 +89,7 @@ def is_role_link(token: str) -> bool:
     return norm(token) in words("role_links")
 
 
+@lru_cache(maxsize=100_000)
 def is_org_head(token: str) -> bool:
     key = norm(token)
     return key in words("org_heads") or clitics.split(key)[1] in _org_head_stems()
@@ -135,12 +138,14 @@ def looks_like_name(token: str, model_tag: str, person_prob: float, first: bool)
 
 
 def match_phrases(keys: list[str], table: dict[tuple[str, ...], int]) -> list[tuple[int, int]]:
-    """Longest non-overlapping matches of ``table`` phrases over token keys."""
+    """Longest non-overlapping matches (at most ``MAX_PHRASE`` tokens) of ``table`` phrases over
+    token keys."""
+    starts = table.starts if isinstance(table, Phrases) else phrase_starts(table)
     out = []
     i = 0
     while i < len(keys):
-        for n in range(min(MAX_PHRASE, len(keys) - i), 0, -1):
-            if tuple(keys[i:i + n]) in table:
+        for n in starts.get(keys[i], ()):  # longest first
+            if n <= len(keys) - i and tuple(keys[i:i + n]) in table:
                 out.append((i, i + n))
                 i += n
                 break

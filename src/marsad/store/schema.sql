@@ -96,8 +96,11 @@ CREATE INDEX IF NOT EXISTS dates_date ON dates(date);
 
 -- Full-text search over Arabic matching keys (marsad.text.normalize: hamza/alef, ya, ta
 -- marbuta, diacritics, digits), so one spelling finds the others; rowid = articles.seq.
--- Contentless: snippets are cut from articles.text through the normaliser's offset map.
-CREATE VIRTUAL TABLE IF NOT EXISTS search_articles USING fts5(title, body, content='');
+-- The columns are marsad.store.search.COLUMNS, written as `search_columns(title, text)` returns
+-- them: title and body keys, and `loose`, every word's vowel-insensitive key (ترامب/ترمب,
+-- زيلينسكي/زيلنسكي) with and without its prefixes (وترامب), weighted lower in bm25.
+-- Contentless: snippets are cut from articles.text (marsad.store.search highlights the raw text).
+CREATE VIRTUAL TABLE IF NOT EXISTS search_articles USING fts5(title, body, loose, content='');
 
 -- ---- links ------------------------------------------------------------------------------
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import sys
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from marsad.doc import Article
 
@@ -308,9 +307,7 @@ def _search_names() -> tuple[str, ...]:
     return COLUMNS
 
 
-def json_or(value: Any, default: Any) -> Any:
-    return json.loads(value) if value else default
-
-
-def warn(message: str) -> None:
-    print(f"marsad: {message}", file=sys.stderr)
+def pair_row(row: tuple) -> dict:
+    """A reuse pair in the report's shape from ``(a, b, kind, shared_chars, passages, agency)``."""
+    a, b, kind, shared, passages, agency = row
+    return {"a": a, "b": b, "kind": kind, "shared_chars": shared, "passages": json.loads(passages), "agency": agency}

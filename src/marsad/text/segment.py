@@ -16,6 +16,8 @@ _PARA = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _END = set(".؟?!…")
 _OPEN_CLOSE = {"«": "»", "“": "”", "‘": "’"}
 _MAX_QUOTE = 600  # a quotation mark left open longer than this is treated as stray
+# The only characters the sentence loop acts on; it jumps from one to the next.
+_MARK = re.compile("[\n" + re.escape("".join(_END) + "".join(_OPEN_CLOSE)) + '"]')
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Segment
     s = start
     i = start
     while i < end:
+        m = _MARK.search(text, i, end)
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
         if c in _OPEN_CLOSE or c == '"':
             j = _closing_quote(text, i, end)

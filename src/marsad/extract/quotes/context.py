@@ -36,7 +36,7 @@ class Context:
 
     def __init__(self, text: str, mentions: list[dict], quoted: list[tuple[int, int]] = ()):
         self.text = text
-        self.tokens_all = [(m.start(), m.end(), key(m.group())) for m in WORD.finditer(text)]
+        self.tokens_all = [(*m.span(), key(m[0])) for m in WORD.finditer(text)]
         self._tok_starts = [t[0] for t in self.tokens_all]
         self.mentions = [dict(m, ref=i) for i, m in enumerate(mentions)] + _echoes(text, mentions, list(quoted))
         self.order = sorted(range(len(self.mentions)), key=lambda i: self.mentions[i]["start"])

@@ -66,6 +66,8 @@ const RESULTS = ["نتيجة واحدة", "نتيجتان", "نتائج", "نت�
 const SOURCES = ["مصدر مستقل واحد", "مصدران مستقلان", "مصادر مستقلة", "مصدراً مستقلاً"];
 const CHARS = ["حرف واحد", "حرفان", "أحرف", "حرفاً"];
 const PASSAGES = ["مقطع واحد", "مقطعان", "مقاطع", "مقطعاً"];
+const OUTLETS = ["منفذ واحد", "منفذان", "منافذ", "منفذاً"];
+const QUOTES = ["اقتباس واحد", "اقتباسان", "اقتباسات", "اقتباساً"];
 
 function setStatus(text) {
   document.getElementById("status").textContent = text || "";
@@ -94,25 +96,64 @@ function parseHash() {
   return { parts, params: new URLSearchParams(qs || "") };
 }
 
+function hashFor(page, params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") p.set(k, String(v));
+  const qs = p.toString();
+  return `#/${page}${qs ? "?" + qs : ""}`;
+}
+
+function offsetOf(params) {
+  const n = Number(params.get("offset") || 0);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
+function pager(res, hrefFor) {
+  // Previous/next links for a paged answer {total, limit, offset}.
+  const { total, limit, offset } = res;
+  const last = Math.min(offset + limit, total);
+  return h("p", { class: "pager" },
+    offset > 0 ? link(hrefFor(Math.max(0, offset - limit)), "السابق") : null,
+    total > 0 ? h("span", { class: "muted" }, `${offset + 1}–${last} من ${total}${res.total_exact === false ? "+" : ""}`) : null,
+    offset + limit < total ? link(hrefFor(offset + limit), "التالي") : null);
+}
+
+function marked(text, spans, cls) {
+  // Text with <mark> around [start, end) spans; every piece is a text node (inert).
+  const out = h("span", { class: cls || null });
+  let pos = 0;
+  for (const [a, b] of (spans || []).filter((s) => Array.isArray(s) && s[0] >= 0 && s[1] <= text.length && s[0] < s[1])) {
+    if (a < pos) continue;
+    out.append(text.slice(pos, a), h("mark", {}, text.slice(a, b)));
+    pos = b;
+  }
+  out.append(text.slice(pos));
+  return out;
+}
+
 async function route() {
   const token = ++renderToken;
   const { parts, params } = parseHash();
   const view = document.getElementById("view");
   const [page, id] = parts;
-  const nav = { story: "stories", article: "articles", articles: "articles", entities: "entities", entity: "entities" };
+  const nav = { story: "stories", article: "articles", articles: "articles", entities: "entities", entity: "entities",
+    quotes: "quotes", search: "search" };
   for (const a of document.querySelectorAll("[data-nav]")) {
     a.classList.toggle("active", a.dataset.nav === (nav[page] || "stories"));
   }
+  const box = document.getElementById("q");
+  if (box && page !== "search") box.value = "";
   setStatus("جارٍ التحميل…");
-  const slow = setTimeout(() => setStatus("جارٍ إعداد التقرير… (أول طلب بعد تغيّر المخزن قد يستغرق ثواني)"), 1500);
   try {
     let node;
-    if (!page) node = await storiesView();
+    if (!page) node = await storiesView(params);
     else if (page === "story" && id) node = await storyView(id);
     else if (page === "article" && id) node = await articleView(id);
     else if (page === "articles") node = await articlesView(params);
     else if (page === "entities") node = await entitiesView(params);
-    else if (page === "entity" && id) node = await entityView(id);
+    else if (page === "entity" && id) node = await entityView(id, params);
+    else if (page === "quotes") node = await quotesView(params);
+    else if (page === "search") node = await searchView(params);
     else throw new Error("صفحة غير موجودة");
     if (token !== renderToken) return; // a newer navigation won
     view.replaceChildren(node);
@@ -123,25 +164,31 @@ async function route() {
     view.replaceChildren(h("div", { class: "card error" }, h("h2", {}, "تعذّر العرض"), h("p", {}, err.message),
       link("#/", "العودة إلى القصص")));
     setStatus("");
-  } finally {
-    clearTimeout(slow);
   }
 }
 
 // ---- stories ----
-async function storiesView() {
-  const [{ stories }, health] = await Promise.all([api("/api/stories"), api("/api/health")]);
-  const list = h("ul", { class: "stories" }, stories.map((s) =>
+async function storiesView(params) {
+  const sort = params.get("sort") === "recent" ? "recent" : "size";
+  const offset = offsetOf(params);
+  const [res, health] = await Promise.all([
+    api(`/api/stories?${new URLSearchParams({ sort, limit: "50", offset: String(offset) })}`), api("/api/health")]);
+  const list = h("ul", { class: "stories" }, res.stories.map((s) =>
     h("li", { class: "card story-card" },
-      h("h2", {}, link(`#/story/${encodeURIComponent(s.id)}`, s.title)),
+      h("h2", {}, link(`#/story/${encodeURIComponent(s.id)}`, s.title || s.id)),
       h("p", { class: "meta" },
-        h("span", { class: "pill" }, count(s.articles, ARTICLES)),
-        h("span", {}, dateRange(s.first_date, s.last_date)),
-        h("span", {}, s.outlets.join("، ") || "منفذ غير معروف")))));
+        h("span", { class: "pill" }, count(s.size, ARTICLES)),
+        h("span", {}, dateRange(s.first_published, s.last_published)),
+        h("span", {}, count(s.outlets, OUTLETS))))));
+  const tabs = h("p", { class: "tabs" },
+    h("a", { href: hashFor("", { sort: "size" }), class: sort === "size" ? "tab active" : "tab" }, "الأكبر"),
+    h("a", { href: hashFor("", { sort: "recent" }), class: sort === "recent" ? "tab active" : "tab" }, "الأحدث"));
   return h("div", {},
     h("h1", {}, "القصص"),
-    h("p", { class: "muted" }, `في المخزن ${count(health.articles, ARTICLES)} في ${count(stories.length, STORIES)}.`),
-    stories.length ? list : empty("لا قصص بعد. أضف مقالات بالأمر marsad ingest."));
+    h("p", { class: "muted" }, `في المخزن ${count(health.articles, ARTICLES)} في ${count(health.stories, STORIES)}، و${count(health.entities, ENTITIES)}.`),
+    tabs,
+    res.stories.length ? list : empty("لا قصص بعد. أضف مقالات بالأمر marsad ingest."),
+    pager(res, (off) => hashFor("", { sort, offset: off })));
 }
 
 function citer(members) {
@@ -206,13 +253,15 @@ async function storyView(id) {
   return h("div", {},
     h("p", { class: "crumbs" }, link("#/", "القصص"), " › "),
     h("h1", {}, s.title),
-    h("p", { class: "meta" }, h("span", { class: "pill" }, count(s.articles.length, ARTICLES)),
-      h("span", {}, dateRange(s.first_date, s.last_date)), h("span", {}, s.outlets.join("، "))),
+    h("p", { class: "meta" }, h("span", { class: "pill" }, count(s.size, ARTICLES)),
+      h("span", {}, dateRange(s.first_published, s.last_published)), h("span", {}, s.outlet_names.join("، ")),
+      link(hashFor("quotes", { story: s.id }), "اقتباسات القصة")),
     section("الملخص", summary),
     section("التسلسل الزمني", timeline),
     section("الادعاءات", claims),
     section("نقاط الخلاف", disagreements),
-    section("المقالات", members),
+    section("المقالات", members, s.members_total > s.members.length
+      ? link(hashFor("articles", { story: s.id }), `كل المقالات (${s.members_total})`) : null),
     section("النصوص المشتركة", reuse));
 }
 
@@ -317,93 +366,158 @@ async function articleView(id) {
 }
 
 // ---- articles list ----
+const ARTICLE_FILTERS = ["story", "outlet", "entity", "since", "until"];
+
 async function articlesView(params) {
-  const q = params.get("q") || "";
-  const offset = Number(params.get("offset") || 0) || 0;
-  const limit = 50;
-  const qs = new URLSearchParams({ limit: String(limit), offset: String(offset) });
-  if (q) qs.set("q", q);
-  if (params.get("story")) qs.set("story", params.get("story"));
-  if (params.get("outlet")) qs.set("outlet", params.get("outlet"));
-  const res = await api(`/api/articles?${qs}`);
-  const input = h("input", { type: "search", value: q, placeholder: "ابحث في العناوين والنصوص…", "aria-label": "بحث" });
-  const form = h("form", { class: "search", onsubmit: (e) => {
-    e.preventDefault();
-    location.hash = `#/articles?${new URLSearchParams(input.value.trim() ? { q: input.value.trim() } : {})}`;
-  } }, input, h("button", { type: "submit" }, "بحث"));
-  const page = (off) => {
-    const p = new URLSearchParams(params);
-    p.set("offset", String(off));
-    return `#/articles?${p}`;
-  };
+  const offset = offsetOf(params);
+  const filters = {};
+  for (const k of ARTICLE_FILTERS) if (params.get(k)) filters[k] = params.get(k);
+  const res = await api(`/api/articles?${new URLSearchParams({ ...filters, limit: "50", offset: String(offset) })}`);
+  const labels = { story: "القصة", outlet: "المنفذ", entity: "الكيان", since: "من", until: "إلى" };
+  const active = Object.entries(filters).map(([k, v]) =>
+    h("span", { class: "pill" }, `${labels[k]}: ${v} `, link(hashFor("articles", { ...filters, [k]: null }), "✕")));
   return h("div", {},
-    h("h1", {}, "المقالات"), form,
-    h("p", { class: "muted" }, count(res.total, RESULTS)),
-    res.articles.length
-      ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "العنوان"), h("th", {}, "المنفذ"), h("th", {}, "التاريخ"), h("th", {}, "القصة"))),
-          h("tbody", {}, res.articles.map((a) => h("tr", {},
-            h("td", {}, link(`#/article/${encodeURIComponent(a.id)}`, a.title || a.id)),
-            h("td", {}, a.outlet || "—"), h("td", {}, a.published || "—"),
-            h("td", {}, a.story ? link(`#/story/${encodeURIComponent(a.story)}`, "القصة") : "—")))))
-      : empty("لا نتائج."),
-    h("p", { class: "pager" },
-      offset > 0 ? link(page(Math.max(0, offset - limit)), "السابق") : null, " ",
-      offset + limit < res.total ? link(page(offset + limit), "التالي") : null));
+    h("h1", {}, "المقالات"),
+    active.length ? h("p", { class: "meta" }, active) : null,
+    h("p", { class: "muted" }, count(res.total, ARTICLES)),
+    res.articles.length ? articleTable(res.articles) : empty("لا نتائج."),
+    pager(res, (off) => hashFor("articles", { ...filters, offset: off })));
+}
+
+function articleTable(rows) {
+  return h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "العنوان"), h("th", {}, "المنفذ"), h("th", {}, "التاريخ"), h("th", {}, "القصة"))),
+    h("tbody", {}, rows.map((a) => h("tr", {},
+      h("td", {}, link(`#/article/${encodeURIComponent(a.id)}`, a.title || a.id)),
+      h("td", {}, a.outlet ? link(hashFor("articles", { outlet: a.outlet }), a.outlet) : "—"),
+      h("td", {}, a.published || "—"),
+      h("td", {}, a.story ? link(`#/story/${encodeURIComponent(a.story)}`, "القصة") : "—")))));
+}
+
+// ---- search ----
+async function searchView(params) {
+  const q = (params.get("q") || "").trim();
+  const offset = offsetOf(params);
+  const box = document.getElementById("q");
+  if (box) box.value = q;
+  if (!q) return h("div", {}, h("h1", {}, "البحث"), empty("اكتب كلمة أو اسماً في مربع البحث أعلى الصفحة."));
+  const res = await api(`/api/search?${new URLSearchParams({ q, limit: "20", offset: String(offset) })}`);
+  const results = h("ol", { class: "results", start: String(offset + 1) }, res.results.map((r) =>
+    h("li", { class: "card" },
+      h("h2", {}, h("a", { href: `#/article/${encodeURIComponent(r.id)}` }, marked(r.title || r.id, r.title_highlights))),
+      h("p", { class: "meta" }, h("span", {}, r.outlet || "منفذ غير معروف"), h("span", {}, r.published || "بلا تاريخ"),
+        r.story ? link(`#/story/${encodeURIComponent(r.story)}`, "القصة") : null),
+      h("p", { class: "snippet" }, r.snippet_start > 0 ? "… " : "", marked(r.snippet, r.highlights), " …"))));
+  const entities = res.entities.length
+    ? h("p", { class: "meta" }, "كيانات: ", res.entities.map((e) =>
+        h("a", { href: `#/entity/${encodeURIComponent(e.id)}`, class: `m m-${e.type}` }, e.name)))
+    : null;
+  const quotes = res.quotes.length
+    ? section("أقوال", h("ul", { class: "quotes" }, res.quotes.map((x) => h("li", {},
+        h("strong", {}, link(`#/entity/${encodeURIComponent(x.speaker)}`, x.speaker_name || "؟")), ": ", x.text, " ",
+        link(`#/article/${encodeURIComponent(x.article)}`, "[المقال]")))))
+    : null;
+  const spellings = res.searched.length > 1
+    ? h("p", { class: "muted" }, "بحثنا أيضاً عن: ", res.searched.slice(1).join("، ")) : null;
+  return h("div", {},
+    h("h1", {}, "نتائج البحث: ", h("bdi", {}, q)),
+    h("p", { class: "muted" }, `${count(res.total, RESULTS)}${res.total_exact ? "" : " أو أكثر"}`),
+    spellings, entities,
+    res.results.length ? results : empty("لا نتائج."),
+    pager(res, (off) => hashFor("search", { q, offset: off })),
+    quotes);
 }
 
 // ---- entities ----
 async function entitiesView(params) {
   const type = params.get("type") || "";
-  const q = params.get("q") || "";
-  const qs = new URLSearchParams();
+  const prefix = params.get("prefix") || params.get("q") || "";
+  const offset = offsetOf(params);
+  const qs = new URLSearchParams({ limit: "50", offset: String(offset) });
   if (type) qs.set("type", type);
-  if (q) qs.set("q", q);
+  if (prefix) qs.set("prefix", prefix);
   const res = await api(`/api/entities?${qs}`);
-  const go = (t, query) => {
-    const p = new URLSearchParams();
-    if (t) p.set("type", t);
-    if (query) p.set("q", query);
-    return `#/entities?${p}`;
-  };
-  const input = h("input", { type: "search", value: q, placeholder: "ابحث عن اسم أو صيغة…", "aria-label": "بحث" });
+  const go = (t, p, off) => hashFor("entities", { type: t, prefix: p, offset: off || null });
+  const input = h("input", { type: "search", value: prefix, placeholder: "بداية اسم أو صيغة…", "aria-label": "بحث في الكيانات" });
   const form = h("form", { class: "search", onsubmit: (e) => { e.preventDefault(); location.hash = go(type, input.value.trim()); } },
     input, h("button", { type: "submit" }, "بحث"));
   const tabs = h("p", { class: "tabs" }, Object.entries(TYPE_PLURALS).map(([t, label]) =>
-    h("a", { href: go(t, q), class: t === type ? "tab active" : "tab" }, label)));
+    h("a", { href: go(t, prefix), class: t === type ? "tab active" : "tab" }, label)));
   return h("div", {},
     h("h1", {}, "الكيانات"), tabs, form,
     h("p", { class: "muted" }, count(res.total, ENTITIES)),
     res.entities.length
       ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "الاسم"), h("th", {}, "بالحروف اللاتينية"), h("th", {}, "النوع"),
-          h("th", {}, "الصيغ"), h("th", {}, "الصفات"), h("th", {}, "الإشارات"))),
+          h("th", {}, "الصيغ"), h("th", {}, "الإشارات"))),
           h("tbody", {}, res.entities.map((e) => h("tr", {},
             h("td", {}, link(`#/entity/${encodeURIComponent(e.id)}`, e.name)),
             h("td", { dir: "ltr", class: "ltr" }, e.latin || "—"),
             h("td", {}, h("span", { class: `m m-${e.type}` }, TYPE_NAMES[e.type] || e.type)),
-            h("td", {}, e.variants.join("، ")),
-            h("td", {}, e.roles.join("، ") || "—"),
+            h("td", {}, e.variants.slice(0, 6).join("، ")),
             h("td", {}, `${count(e.mentions, MENTIONS)} في ${count(e.articles, ARTICLES)}`)))))
-      : empty("لا كيانات."));
+      : empty("لا كيانات."),
+    pager(res, (off) => go(type, prefix, off)));
 }
 
-async function entityView(id) {
-  const e = await api(`/api/entities/${encodeURIComponent(id)}`);
+async function entityView(id, params) {
+  const offset = offsetOf(params);
+  const e = await api(`/api/entities/${encodeURIComponent(id)}?${new URLSearchParams({ limit: "50", offset: String(offset) })}`);
+  const ml = e.mention_list;
   return h("div", {},
     h("p", { class: "crumbs" }, link("#/entities", "الكيانات"), " › "),
     h("h1", {}, e.name, " ", h("span", { class: `m m-${e.type}` }, TYPE_NAMES[e.type] || e.type)),
+    e.merged_from ? h("p", { class: "muted" }, `دُمج فيه الكيان ${e.merged_from}.`) : null,
     h("div", { class: "card" }, h("dl", { class: "meta-grid" },
       h("dt", {}, "بالحروف اللاتينية"), h("dd", { dir: "ltr", class: "ltr" }, e.latin || "—"),
       h("dt", {}, "الصيغ"), h("dd", {}, e.variants.join("، ")),
       h("dt", {}, "الصفات"), h("dd", {}, (e.roles || []).join("، ") || "—"),
-      h("dt", {}, "الإشارات"), h("dd", {}, String(e.mentions.length)))),
-    section("المقالات", h("ul", {}, e.articles.map((a) => h("li", {},
-      link(`#/article/${encodeURIComponent(a.id)}`, a.title || a.id),
-      h("span", { class: "muted" }, ` — ${a.outlet || "؟"}، ${a.published || "بلا تاريخ"}، ${count(a.mentions, MENTIONS)}`))))),
+      h("dt", {}, "الإشارات"), h("dd", {}, `${count(e.mentions, MENTIONS)} في ${count(e.articles, ARTICLES)}`),
+      h("dt", {}, "الفترة"), h("dd", {}, dateRange(e.first_published, e.last_published)))),
+    section("القصص", e.stories.length
+      ? h("ul", {}, e.stories.map((s) => h("li", {}, link(`#/story/${encodeURIComponent(s.id)}`, s.title || s.id),
+          h("span", { class: "muted" }, ` — ${count(s.articles_with_entity, ARTICLES)} من ${s.size}`))))
+      : empty("لا قصص.")),
     section("أقواله", e.quotes.length
-      ? h("ul", { class: "quotes" }, e.quotes.map((q) => h("li", {}, q.text, " ",
-          link(`#/article/${encodeURIComponent(q.article)}`, "[المقال]"))))
-      : empty("لا اقتباسات منسوبة.")));
+      ? h("div", {}, h("ul", { class: "quotes" }, e.quotes.map((q) => h("li", {}, q.text, " ",
+          link(`#/article/${encodeURIComponent(q.article)}`, `[${q.outlet || "المقال"}${q.published ? "، " + q.published : ""}]`)))),
+          e.quotes_total > e.quotes.length ? link(hashFor("quotes", { speaker: e.id }), `كل الأقوال (${e.quotes_total})`) : null)
+      : empty("لا اقتباسات منسوبة.")),
+    section("الإشارات", h("ul", {}, ml.items.map((m) => h("li", {},
+      link(`#/article/${encodeURIComponent(m.article)}`, m.title || m.article),
+      h("span", { class: "muted" }, ` — «${m.text}»، ${m.outlet || "؟"}، ${m.published || "بلا تاريخ"}`)))),
+      pager(ml, (off) => hashFor(`entity/${encodeURIComponent(e.id)}`, { offset: off })),
+      link(hashFor("articles", { entity: e.id }), "المقالات التي تذكره")));
+}
+
+// ---- quotes ----
+async function quotesView(params) {
+  const offset = offsetOf(params);
+  const filters = {};
+  for (const k of ["speaker", "story"]) if (params.get(k)) filters[k] = params.get(k);
+  const res = await api(`/api/quotes?${new URLSearchParams({ ...filters, limit: "50", offset: String(offset) })}`);
+  return h("div", {},
+    h("h1", {}, "الاقتباسات"),
+    Object.keys(filters).length ? h("p", { class: "meta" }, link("#/quotes", "كل الاقتباسات"),
+      filters.story ? link(`#/story/${encodeURIComponent(filters.story)}`, "القصة") : null) : null,
+    h("p", { class: "muted" }, count(res.total, QUOTES)),
+    res.quotes.length
+      ? h("ul", { class: "quotes" }, res.quotes.map((q) => h("li", { class: "card" },
+          h("strong", {}, q.speaker ? link(`#/entity/${encodeURIComponent(q.speaker)}`, q.speaker_name || q.speaker_text || "؟")
+            : (q.speaker_text || "متحدث غير معروف")),
+          h("span", { class: "muted" }, q.direct ? " (مباشر): " : " (منقول): "), q.text, " ",
+          link(`#/article/${encodeURIComponent(q.article)}`, `[${q.outlet || "المقال"}${q.published ? "، " + q.published : ""}]`))))
+      : empty("لا اقتباسات."),
+    pager(res, (off) => hashFor("quotes", { ...filters, offset: off })));
+}
+
+function setupSearch() {
+  const form = document.getElementById("search-form");
+  if (!form) return;
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const q = document.getElementById("q").value.trim();
+    if (q) location.hash = hashFor("search", { q });
+  });
 }
 
 window.addEventListener("hashchange", route);
-window.addEventListener("DOMContentLoaded", route);
+window.addEventListener("DOMContentLoaded", () => { setupSearch(); route(); });

@@ -1,14 +1,22 @@
 """Compare the articles of one story: shared claims with independent-source counts,
 disagreements, and a cited extractive summary.
 
-    from marsad.link.compare import compare_story
+    from marsad.link.compare import compare_story, compare_stories, SentenceVectors
     result = compare_story(articles, reuse)   # reuse: marsad.link.reuse.find_reuse(articles)
     result["claims"], result["disagreements"], result["summary"]
+
+    vectors = SentenceVectors()               # optional: a sentence-vector cache the caller keeps
+    results = compare_stories([(articles, reuse), ...], vectors=vectors)   # embeds in batches
+    ids, offsets, matrix = vectors.export(article_ids)   # plain arrays to persist; see .vectors
+
+A one-article story is not compared: no claims, a lead summary, and no embedding (unless two
+speakers it quotes take opposite sides of one outcome).
 
 Modules: :mod:`.units` (sentences and clauses), :mod:`.lexical` (word keys and weights),
 :mod:`.embed` (sentence embedders), :mod:`.frames` (asserted/denied outcomes), :mod:`.align`
 (claims), :mod:`.independence` (wire copy and one outlet count once), :mod:`.disagree`
-(numbers and polarity), :mod:`.summarize` (MMR summary).
+(numbers and polarity), :mod:`.summarize` (MMR summary), :mod:`.vectors` (the per-article
+cache of sentence vectors).
 
 Layers are optional: without ``numbers`` there are no numeric disagreements, without
 ``quotes`` positions carry no speakers; everything else works on the text alone.
@@ -19,14 +27,18 @@ or ``polarity``/``speakers``; summary items carry ``sentence``.
 from __future__ import annotations
 
 from marsad.doc import Article
-from marsad.link.compare.align import Alignment
+from marsad.link.compare.align import Alignment, ArticleParts, article_parts, unaligned
 from marsad.link.compare.align import align as align_story
-from marsad.link.compare.disagree import disagreements
+from marsad.link.compare.disagree import disagreements, polarity_disagreements, quotes_two_speakers
 from marsad.link.compare.embed import Embedder, HashingEmbedder, UseEmbedder, default_embedder
 from marsad.link.compare.independence import index_reuse, source_groups
+from marsad.link.compare.summarize import lead_summary
 from marsad.link.compare.summarize import summarize as summarize_story
+from marsad.link.compare.units import article_units
+from marsad.link.compare.vectors import SentenceVectors
 
-__all__ = ["compare_story", "claims_of", "HashingEmbedder", "UseEmbedder", "default_embedder"]
+__all__ = ["compare_story", "compare_stories", "claims_of", "SentenceVectors", "HashingEmbedder", "UseEmbedder",
+           "default_embedder"]
 
 
 def claims_of(al: Alignment, reuse: list[dict]) -> tuple[list[dict], dict[int, int]]:
@@ -61,18 +73,73 @@ def claims_of(al: Alignment, reuse: list[dict]) -> tuple[list[dict], dict[int, i
     return out, independent
 
 
-def compare_story(articles: list[Article], reuse: list[dict] | None = None,
-                  embedder: Embedder | None = None) -> dict:
-    """Claims, disagreements and summary of one story (see the report contract)."""
+MAX_BATCH_TEXTS = 4096  # texts embedded per batch when the caller keeps no cache (bounds memory)
+
+
+def _members(articles: list[Article]) -> list[Article]:
+    """The articles worth comparing: with text, each id once."""
     seen: set[str] = set()
-    articles = [a for a in articles if a.text and a.text.strip() and not (a.id in seen or seen.add(a.id))]
+    return [a for a in articles if a.text and a.text.strip() and not (a.id in seen or seen.add(a.id))]
+
+
+def _compare(articles: list[Article], reuse: list[dict], vectors: SentenceVectors,
+             parts: dict[str, ArticleParts]) -> dict:
     if not articles:
         return {"claims": [], "disagreements": [], "summary": []}
-    embedder = embedder or default_embedder()
-    al = align_story(articles, embedder)
+    if len(articles) == 1:
+        # Nothing to align: no claims (a claim needs two articles), no numeric disagreements
+        # (they are between articles), a lead summary; only two speakers the article quotes can
+        # take opposite sides, and only then are its clauses read and (if they do) embedded.
+        a = articles[0]
+        if not quotes_two_speakers(a):
+            units = parts[a.id].units if a.id in parts else article_units(a)
+            return {"claims": [], "disagreements": [], "summary": lead_summary(units)}
+        al = unaligned(a, vectors, parts.get(a.id))
+        return {"claims": [], "disagreements": polarity_disagreements(al), "summary": lead_summary(al.units)}
+    al = align_story(articles, vectors=vectors, parts=parts)
     claims, independent = claims_of(al, reuse or [])
     return {
         "claims": claims,
         "disagreements": disagreements(al),
-        "summary": summarize_story(al, independent, embedder),
+        "summary": summarize_story(al, independent),
     }
+
+
+def compare_stories(stories: list[tuple[list[Article], list[dict]]], embedder: Embedder | None = None,
+                    vectors: SentenceVectors | None = None) -> list[dict]:
+    """:func:`compare_story` of each ``(articles, reuse)`` story, in order. The sentences of all
+    stories of two or more articles are embedded first, in large batches, each text once; a
+    one-article story embeds nothing. ``vectors``: a cache the caller keeps (and may persist,
+    see :mod:`.vectors`): what it holds is not embedded again, and what this call embeds stays
+    in it. Without it the vectors live only for the call (``embedder``, else the default one)."""
+    keep = vectors is not None
+    if vectors is None:
+        vectors = SentenceVectors(embedder)
+    members = [_members(articles) for articles, _ in stories]
+    results: list[dict] = []
+    start = 0
+    while start < len(stories):
+        # one batch: stories in order until MAX_BATCH_TEXTS texts wait to be embedded
+        parts: dict[str, ArticleParts] = {}
+        items: list[tuple[str, tuple[int, int], str]] = []
+        end = start
+        while end < len(stories) and (end == start or len(items) < MAX_BATCH_TEXTS):
+            if len(members[end]) > 1:
+                for a in members[end]:
+                    if a.id not in parts:
+                        parts[a.id] = article_parts(a)
+                        items += [(a.id, span, text) for span, text in parts[a.id].spans(a)]
+            end += 1
+        vectors.ensure(items)
+        for k in range(start, end):
+            results.append(_compare(members[k], stories[k][1], vectors, parts))
+        if not keep:
+            vectors.drop(vectors.article_ids())
+        start = end
+    return results
+
+
+def compare_story(articles: list[Article], reuse: list[dict] | None = None,
+                  embedder: Embedder | None = None, vectors: SentenceVectors | None = None) -> dict:
+    """Claims, disagreements and summary of one story (see the report contract)."""
+    return compare_stories([(articles, reuse or [])], embedder=embedder, vectors=vectors)[0]

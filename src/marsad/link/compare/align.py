@@ -21,16 +21,18 @@ average >= MERGE_MEAN, and no article puts more than MAX_PER_ARTICLE sentences i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
 from marsad.doc import Article
 from marsad.link.compare.embed import Embedder, default_embedder
-from marsad.link.compare.frames import frames, tokens
+from marsad.link.compare.frames import Token, frames, tokens
 from marsad.link.compare.lexical import overlap, word_keys
-from marsad.link.compare.units import Unit, story_units
+from marsad.link.compare.units import Unit, article_units
+from marsad.link.compare.vectors import TITLE, SentenceVectors
 from marsad.resources import lines
 from marsad.text.normalize import normalize
 
@@ -54,11 +56,12 @@ def speech_verbs() -> frozenset[str]:
     return frozenset(normalize(w) for w in lines("compare/speech_verbs.txt"))
 
 
-def is_attribution(text: str) -> bool:
-    """A clause that names who speaks but states nothing ("وأكد المتحدث باسم الكرملين")."""
+def is_attribution(text: str, toks: list[Token] | None = None) -> bool:
+    """A clause that names who speaks but states nothing ("وأكد المتحدث باسم الكرملين").
+    ``toks``: the tokens of ``text``, if at hand."""
     if any(q in text for q in QUOTE_MARKS):
         return False
-    words = [t.key for t in tokens(text) if not t.is_break]
+    words = [t.key for t in (tokens(text) if toks is None else toks) if not t.is_break]
     if not words or len(words) > ATTRIBUTION_MAX_WORDS:
         return False
     verbs = speech_verbs()
@@ -86,22 +89,45 @@ class Claim:
     representative: int
 
 
-@dataclass
 class Alignment:
-    articles: list[Article]
-    units: list[Unit]
-    clauses: list[Clause]
-    sentence_vectors: np.ndarray
-    clause_vectors: np.ndarray
-    scores: np.ndarray  # (n, n) sentence-pair scores; 0 within an article
-    claims: list[Claim] = field(default_factory=list)
-    claim_of: dict[int, int] = field(default_factory=dict)  # unit -> claim index
+    """Units, clause features, pair scores and claims of one story.
+
+    ``sentence_vectors`` / ``clause_vectors``: given, or computed on first use by
+    ``vectors_of()`` (a one-article story needs them only for a rare polarity check).
+    """
+
+    def __init__(self, articles: list[Article], units: list[Unit], clauses: list[Clause],
+                 sentence_vectors: np.ndarray | None = None, clause_vectors: np.ndarray | None = None,
+                 scores: np.ndarray | None = None, title_vectors: np.ndarray | None = None,
+                 vectors_of: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None):
+        self.articles, self.units, self.clauses = articles, units, clauses
+        self._vectors = None if sentence_vectors is None else (sentence_vectors, clause_vectors, title_vectors)
+        self._vectors_of = vectors_of
+        n = len(units)
+        self.scores = np.zeros((n, n), dtype=np.float32) if scores is None else scores  # 0 within an article
+        self.claims: list[Claim] = []
+        self.claim_of: dict[int, int] = {}  # unit -> claim index
+        self._by_id = {a.id: a for a in articles}
+
+    def _load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._vectors is None:
+            self._vectors = self._vectors_of()
+        return self._vectors
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        return self._load()[0]
+
+    @property
+    def clause_vectors(self) -> np.ndarray:
+        return self._load()[1]
+
+    @property
+    def title_vectors(self) -> np.ndarray:
+        return self._load()[2]
 
     def unit_article(self, i: int) -> Article:
         return self._by_id[self.units[i].article]
-
-    def __post_init__(self):
-        self._by_id = {a.id: a for a in self.articles}
 
 
 @lru_cache(maxsize=1)
@@ -129,24 +155,87 @@ def negation_cues() -> frozenset[str]:
     return frozenset(normalize(w) for w in lines("compare/negation.txt"))
 
 
-def is_negated(text: str) -> bool:
+def is_negated(text: str, toks: list[Token] | None = None) -> bool:
     cues = negation_cues()
-    for t in tokens(text):
+    for t in tokens(text) if toks is None else toks:
         if not t.is_break and (t.key in cues or (t.key[:1] in ("و", "ف") and t.key[1:] in cues)):
             return True
     return False
 
 
-def build_clauses(articles: list[Article], units: list[Unit]) -> list[Clause]:
-    by_id = {a.id: a for a in articles}
+def article_clauses(article: Article, units: list[Unit], first: int = 0) -> list[Clause]:
+    """The clauses of ``article``'s units, numbered from unit ``first``."""
     out = []
-    for i, u in enumerate(units):
-        a = by_id[u.article]
+    for i, u in enumerate(units, first):
         for c in u.clauses:
-            fr = frozenset((f.concept, f.polarity) for f in frames(a.text, c.start, c.end))
-            out.append(Clause(i, c.start, c.end, c.text, is_attribution(c.text), fr,
-                              _quantities(a, c.start, c.end), is_negated(c.text)))
+            toks = tokens(article.text, c.start, c.end)  # the clause's tokens, read once
+            fr = frozenset((f.concept, f.polarity) for f in frames(article.text, c.start, c.end, toks))
+            out.append(Clause(i, c.start, c.end, c.text, is_attribution(c.text, toks), fr,
+                              _quantities(article, c.start, c.end), is_negated(c.text, toks)))
     return out
+
+
+@dataclass
+class ArticleParts:
+    """What one article brings to any story it is in: its units and their clauses (``unit``
+    numbered within the article), computed once however many stories are compared."""
+
+    units: list[Unit]
+    clauses: list[Clause]
+
+    def own_clauses(self) -> list[int]:
+        """Clauses embedded on their own: the others (a sentence of one clause, an attribution
+        clause) borrow their sentence's vector."""
+        return [k for k, c in enumerate(self.clauses)
+                if not c.attribution and len(self.units[c.unit].clauses) > 1]
+
+    def spans(self, article: Article) -> list[tuple[tuple[int, int], str]]:
+        """Every span the comparison embeds, with its text: units, own clauses, the title."""
+        out = [((u.start, u.end), u.text) for u in self.units]
+        out += [((self.clauses[k].start, self.clauses[k].end), self.clauses[k].text) for k in self.own_clauses()]
+        if article.title and article.title.strip():
+            out.append((TITLE, article.title))
+        return out
+
+
+def article_parts(article: Article) -> ArticleParts:
+    units = article_units(article)
+    return ArticleParts(units, article_clauses(article, units))
+
+
+def story_parts(articles: list[Article], parts: dict[str, ArticleParts]
+                ) -> tuple[list[Unit], list[Clause], list[int]]:
+    """The story's units and clauses (numbered across the story) and its own clauses;
+    ``parts`` is filled in for the articles it lacks."""
+    units: list[Unit] = []
+    clauses: list[Clause] = []
+    own: list[int] = []
+    for a in articles:
+        p = parts.get(a.id)
+        if p is None:
+            p = parts[a.id] = article_parts(a)
+        own += [len(clauses) + k for k in p.own_clauses()]
+        clauses += [replace(c, unit=c.unit + len(units)) for c in p.clauses] if units else p.clauses
+        units += p.units
+    return units, clauses, own
+
+
+def story_vectors(articles: list[Article], parts: dict[str, ArticleParts], units: list[Unit],
+                  clauses: list[Clause], own: list[int], vectors: SentenceVectors
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentence, clause and title vectors of a story, embedding what ``vectors`` lacks."""
+    vectors.ensure([(a.id, span, text) for a in articles for span, text in parts[a.id].spans(a)])
+    if units:
+        sv = vectors.rows([(u.article, (u.start, u.end)) for u in units])
+    else:
+        sv = np.zeros((0, 1), dtype=np.float32)
+    # a sentence of one clause, or an attribution clause, borrows the sentence's vector
+    cv = sv[[c.unit for c in clauses]] if clauses else np.zeros((0, sv.shape[1]), dtype=np.float32)
+    if own:
+        cv[own] = vectors.rows([(units[clauses[k].unit].article, (clauses[k].start, clauses[k].end)) for k in own])
+    titled = [a for a in articles if a.title and a.title.strip()]
+    tv = vectors.rows([(a.id, TITLE) for a in titled]) if titled else np.zeros((0, sv.shape[1]))
+    return sv, cv, tv
 
 
 def person_lexicon(articles: list[Article]) -> frozenset[str]:
@@ -255,23 +344,29 @@ def cluster(units: list[Unit], scores: np.ndarray) -> list[Claim]:
     return claims
 
 
-def align(articles: list[Article], embedder: Embedder | None = None) -> Alignment:
-    """Units, clause features, pair scores and claims of one story."""
-    embedder = embedder or default_embedder()
-    units = story_units(articles)
-    clauses = build_clauses(articles, units)
-    # a sentence of one clause, or an attribution clause, borrows the sentence's vector
-    own = [k for k, c in enumerate(clauses) if not c.attribution and len(units[c.unit].clauses) > 1]
-    texts = [u.text for u in units] + [clauses[k].text for k in own]
-    vectors = embedder(texts) if texts else np.zeros((0, 1), dtype=np.float32)
-    sv = vectors[:len(units)]
-    cv = sv[[c.unit for c in clauses]] if clauses else np.zeros((0, vectors.shape[1]), dtype=np.float32)
-    if own:
-        cv[own] = vectors[len(units):]
+def align(articles: list[Article], embedder: Embedder | None = None, vectors: SentenceVectors | None = None,
+          parts: dict[str, ArticleParts] | None = None) -> Alignment:
+    """Units, clause features, pair scores and claims of one story. ``vectors``: a cache of
+    sentence vectors (else one for this call, with ``embedder``); ``parts``: the articles'
+    units and clauses when already computed (filled in for the others)."""
+    if vectors is None:
+        vectors = SentenceVectors(embedder or default_embedder())
+    parts = {} if parts is None else parts
+    units, clauses, own = story_parts(articles, parts)
+    sv, cv, tv = story_vectors(articles, parts, units, clauses, own, vectors)
     lexicon = person_lexicon(articles)
     people = [persons(u.text, lexicon) for u in units]
     scores = score_pairs(units, clauses, sv, cv, people)
-    result = Alignment(articles, units, clauses, sv, cv, scores)
+    result = Alignment(articles, units, clauses, sv, cv, scores, tv)
     result.claims = cluster(units, scores)
     result.claim_of = {m: k for k, c in enumerate(result.claims) for m in c.members}
     return result
+
+
+def unaligned(article: Article, vectors: SentenceVectors, parts: ArticleParts | None = None) -> Alignment:
+    """A one-article story: its units and clauses, no pair scores and no claims (a claim needs
+    two articles); vectors are embedded only if something asks for them."""
+    known = {article.id: parts} if parts else {}
+    units, clauses, own = story_parts([article], known)
+    return Alignment([article], units, clauses,
+                     vectors_of=lambda: story_vectors([article], known, units, clauses, own, vectors))

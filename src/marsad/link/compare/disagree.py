@@ -76,28 +76,34 @@ class Quantity:
     topic_from_words: bool = False  # the topic was read from the words next to the number
 
 
+@lru_cache(maxsize=200_000)
+def _key_topics(key: str) -> tuple[str, ...]:
+    """The topics (in file order) that one word names: a bare form starts with a topic stem."""
+    forms = bare_forms(key)
+    return tuple(topic for topic, _, stems in _topics()[0] if any(f.startswith(s) for f in forms for s in stems))
+
+
 def _word_topic(near_tokens) -> str | None:
-    topics, _ = _topics()
     best = None
     for dist, t in near_tokens:
-        forms = bare_forms(t.key)
-        for topic, _, stems in topics:
-            if any(f.startswith(s) for f in forms for s in stems):
-                if best is None or dist < best[0]:
-                    best = (dist, topic)
+        for topic in _key_topics(t.key):
+            if best is None or dist < best[0]:
+                best = (dist, topic)
     return best[1] if best else None
 
 
-def _topic(near_tokens, unit: str) -> str | None:
-    return _word_topic(near_tokens) or ("duration" if unit in _topics()[1] else None)
+def _topic(word_topic: str | None, unit: str) -> str | None:
+    """What a number measures: the topic its neighbours name, else a duration for a time unit."""
+    return word_topic or ("duration" if unit in _topics()[1] else None)
 
 
 def _dates(article, text: str, start: int, end: int) -> frozenset:
     keys = [t.key for t in tokens(text, start, end) if not t.is_break]
     found = set(YEAR.findall(text[start:end]))
+    present = set(keys)
     for month in _months():
         n = len(month)
-        if any(tuple(keys[i:i + n]) == month for i in range(len(keys) - n + 1)):
+        if month[0] in present and any(tuple(keys[i:i + n]) == month for i in range(len(keys) - n + 1)):
             found.add(" ".join(month))
     for d in article.dates or []:
         if start <= d.get("start", -1) and d.get("end", 1 << 30) <= end and d.get("date"):
@@ -109,25 +115,27 @@ def quantities(al: Alignment) -> list[Quantity]:
     out = []
     for ui, u in enumerate(al.units):
         a = al.unit_article(ui)
+        toks = None
         for n in a.numbers or []:
             if not (u.start <= n["start"] and n["end"] <= u.end) or not n.get("unit") or is_vague(n):
                 continue
             ci = next((k for k, c in enumerate(al.clauses) if c.unit == ui and c.start <= n["start"] < c.end), None)
             cs, ce = (al.clauses[ci].start, al.clauses[ci].end) if ci is not None else (u.start, u.end)
-            toks = [t for t in tokens(a.text, u.start, u.end) if not t.is_break]
+            if toks is None:
+                toks = [t for t in tokens(a.text, u.start, u.end) if not t.is_break]
             before = [t for t in toks if t.end <= n["start"]][-NEAR:]
             after = [t for t in toks if t.start >= n["end"]][:NEAR]
             near = [(len(before) - k, t) for k, t in enumerate(before)] + [(k + 1, t) for k, t in enumerate(after)]
             near_text = " ".join(a.text[t.start:t.end] for _, t in sorted(near, key=lambda x: x[1].start))
             # "استمرت المحادثات التي عقدت في جنيف سبع ساعات": the verb saying what a duration
             # measures may stand further back in the clause than the NEAR window.
-            said = _word_topic(near)
+            said = near_topic = _word_topic(near)
             if said is None and n["unit"] in _topics()[1]:
                 lead = [(0, t) for t in toks if cs <= t.start and t.end <= n["start"]]
                 said = "duration" if _word_topic(lead) == "duration" else None
             value = float(n["value"])
             out.append(Quantity(a.id, ui, ci, n["start"], n["end"], n["text"], value,
-                                float(n.get("value_max") or value), n["unit"], _topic(near, n["unit"]),
+                                float(n.get("value_max") or value), n["unit"], _topic(near_topic, n["unit"]),
                                 _dates(a, a.text, cs, ce), bag(near_text), near_text, said is not None))
     return out
 
@@ -217,6 +225,12 @@ def _speaker(article, offset: int) -> str | None:
         if q.get("start", 0) <= offset < q.get("end", 0) and q.get("speaker_text"):
             return q["speaker_text"]
     return None
+
+
+def quotes_two_speakers(article) -> bool:
+    """Can one article disagree with itself? Only by quoting two different speakers (see
+    :func:`_opposed_sources`)."""
+    return len({q["speaker_text"] for q in article.quotes or [] if q.get("speaker_text")}) >= 2
 
 
 def _opposed_sources(al: Alignment, cp, fp, cn, fn) -> bool:

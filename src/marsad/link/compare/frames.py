@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from marsad.link.compare.lexical import ARTICLE_PREFIXES, BARE_PREFIXES
 from marsad.resources import lines
@@ -32,12 +33,17 @@ class Frame:
     end: int
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: clauses are tokenised by the thousand
     start: int
     end: int
     key: str  # normalised
     is_break: bool
+
+
+@lru_cache(maxsize=200_000)
+def token_key(word: str) -> str:
+    """The normalised key of one word token (a word recurs: normalise it once)."""
+    return normalize(strip_diacritics(word))
 
 
 def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -46,11 +52,12 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     for m in TOKEN.finditer(text, start, end):
         w = m.group()
         brk = w in CLAUSE_BREAKS
-        out.append(Token(m.start(), m.end(), w if brk else normalize(strip_diacritics(w)), brk))
+        out.append(Token(m.start(), m.end(), w if brk else token_key(w), brk))
     return out
 
 
-def bare_forms(key: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def bare_forms(key: str) -> frozenset[str]:
     """The word and the word without article/conjunction/preposition prefixes."""
     forms = {key}
     for p in ARTICLE_PREFIXES:
@@ -63,7 +70,7 @@ def bare_forms(key: str) -> set[str]:
             for q in ARTICLE_PREFIXES:
                 if rest.startswith(q) and len(rest) - len(q) >= 2:
                     forms.add(rest[len(q):])
-    return forms
+    return frozenset(forms)
 
 
 def _set(name: str) -> frozenset[str]:
@@ -80,6 +87,12 @@ def lexicon():
         for form in forms.split("|"):
             concepts[tuple(normalize(form).split())] = concept
     return concepts, about, _set("negation.txt"), _set("assertion_verbs.txt"), _set("goal_markers.txt")
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    """First words of the outcome phrases: a token none of whose bare forms is one starts none."""
+    return frozenset(k[0] for k in lexicon()[0] if k)
 
 
 @lru_cache(maxsize=1)
@@ -102,20 +115,24 @@ def concept_about(concept: str) -> str:
     return lexicon()[1][concept]
 
 
-def frames(text: str, start: int = 0, end: int | None = None) -> list[Frame]:
-    """Asserted or denied outcomes in ``text[start:end]``."""
+def frames(text: str, start: int = 0, end: int | None = None, toks: list[Token] | None = None) -> list[Frame]:
+    """Asserted or denied outcomes in ``text[start:end]`` (``toks``: its tokens, if at hand)."""
     concepts, _, negation, assertion, goal = lexicon()
-    toks = tokens(text, start, end)
+    toks = tokens(text, start, end) if toks is None else toks
     out: list[Frame] = []
     longest = max((len(k) for k in concepts), default=1)
+    heads = _heads()
     i = 0
     while i < len(toks):
         hit = None
+        firsts = bare_forms(toks[i].key)
+        if toks[i].is_break or not firsts & heads:
+            i += 1
+            continue
         for n in range(longest, 0, -1):
             window = toks[i:i + n]
             if len(window) < n or any(t.is_break for t in window):
                 continue
-            firsts = bare_forms(window[0].key)
             rest = tuple(t.key for t in window[1:])
             for f in firsts:
                 c = concepts.get((f,) + rest)

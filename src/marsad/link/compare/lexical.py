@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from marsad.resources import lines
 from marsad.text.normalize import normalize, strip_diacritics
@@ -86,25 +86,35 @@ class Bag:
     keys: tuple[frozenset[str], ...]
     weights: tuple[float, ...]
 
-    @property
+    @cached_property  # a sentence's bag is compared with many others: sum and merge once
     def total(self) -> float:
         return sum(self.weights)
 
-    def all_keys(self) -> frozenset[str]:
+    @cached_property
+    def _all_keys(self) -> frozenset[str]:
         out: set[str] = set()
         for k in self.keys:
             out |= k
         return frozenset(out)
 
+    def all_keys(self) -> frozenset[str]:
+        return self._all_keys
+
+
+@lru_cache(maxsize=200_000)
+def _word(surface: str) -> tuple[frozenset[str], float]:
+    """Keys and weight of one written word (no weight when it has no keys)."""
+    k = word_keys(normalize(surface))
+    return k, (word_weight(surface) if k else 0.0)
+
 
 def bag(text: str) -> Bag:
     keys, weights = [], []
     for m in WORD.finditer(strip_diacritics(text)):
-        surface = m.group()
-        k = word_keys(normalize(surface))
+        k, w = _word(m.group())
         if k:
             keys.append(k)
-            weights.append(word_weight(surface))
+            weights.append(w)
     return Bag(tuple(keys), tuple(weights))
 
 

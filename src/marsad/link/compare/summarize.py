@@ -16,6 +16,9 @@ picked, until the target length or until what is left falls below RELATIVE_FLOOR
 salience (a short story padded with its off-topic lines reads worse than a short summary).
 A sentence of an already covered claim, one close to a picked one by pair score (>=
 REDUNDANT_PAIR), wording or embedding, is skipped.
+
+A one-article story is summarised by its lead (:func:`lead_summary`): nothing to corroborate,
+and no embeddings needed.
 """
 from __future__ import annotations
 
@@ -25,9 +28,9 @@ from functools import lru_cache
 import numpy as np
 
 from marsad.link.compare.align import LINK, Alignment
-from marsad.link.compare.embed import Embedder
 from marsad.link.compare.lexical import overlap
 from marsad.link.compare.frames import tokens
+from marsad.link.compare.units import Unit
 from marsad.resources import lines
 from marsad.text.normalize import normalize
 
@@ -87,11 +90,18 @@ def salience(al: Alignment, independent: dict[int, int], title_vectors: np.ndarr
         title = np.zeros(n)
     score = W_CENTRAL * central + W_LEAD * lead + W_CORROB * corrob + W_TITLE * title
     for i, u in enumerate(al.units):
-        if dangling(u.text):
-            score[i] -= DANGLING_PENALTY
-        if u.words < SHORT_WORDS or u.words > LONG_WORDS:
-            score[i] -= LENGTH_PENALTY
+        score[i] -= penalty(u)
     return score
+
+
+def penalty(u: Unit) -> float:
+    """A sentence that leans on the one before, or a very short or very long one."""
+    out = 0.0
+    if dangling(u.text):
+        out += DANGLING_PENALTY
+    if u.words < SHORT_WORDS or u.words > LONG_WORDS:
+        out += LENGTH_PENALTY
+    return out
 
 
 def citations(al: Alignment, i: int) -> list[str]:
@@ -105,14 +115,32 @@ def citations(al: Alignment, i: int) -> list[str]:
     return sorted(cited, key=order.get)
 
 
-def summarize(al: Alignment, independent: dict[int, int], embedder: Embedder) -> list[dict]:
+def _item(u: Unit, articles: list[str]) -> dict:
+    return {"text": u.text, "articles": articles, "sentence": {"article": u.article, "start": u.start, "end": u.end}}
+
+
+def lead_summary(units: list[Unit]) -> list[dict]:
+    """One article: its lead, without embeddings. The SINGLE_ARTICLE_SENTENCES best sentences
+    by lead position less the penalties above (a sentence leaning on the one before, or very
+    short or long, gives way to the next), no near-repeat by wording, in article order."""
+    score = [W_LEAD * math.exp(-u.index / LEAD_DECAY) - penalty(u) for u in units]
+    chosen: list[int] = []
+    for i in sorted(range(len(units)), key=lambda i: (-score[i], i)):
+        if len(chosen) >= target_length(1, len(units)):
+            break
+        if not any(overlap(units[i].bag, units[j].bag) >= NEAR_DUPLICATE_WORDS for j in chosen):
+            chosen.append(i)
+    return [_item(units[i], [units[i].article]) for i in sorted(chosen)]
+
+
+def summarize(al: Alignment, independent: dict[int, int]) -> list[dict]:
     """``independent``: unit index -> independent sources of its claim (1 when none)."""
     n = len(al.units)
     if n == 0:
         return []
-    titles = [a.title for a in al.articles if a.title and a.title.strip()]
-    title_vectors = embedder(titles) if titles else np.zeros((0, al.sentence_vectors.shape[1]))
-    score = salience(al, independent, title_vectors)
+    if len(al.articles) == 1:
+        return lead_summary(al.units)
+    score = salience(al, independent, al.title_vectors)
     sim = al.sentence_vectors @ al.sentence_vectors.T
     want = target_length(len(al.articles), n)
     chosen: list[int] = []
@@ -140,9 +168,4 @@ def summarize(al: Alignment, independent: dict[int, int], embedder: Embedder) ->
         chosen.append(best)
         if k is not None:
             covered_claims.add(k)
-    out = []
-    for i in chosen:
-        u = al.units[i]
-        out.append({"text": u.text, "articles": citations(al, i),
-                    "sentence": {"article": u.article, "start": u.start, "end": u.end}})
-    return out
+    return [_item(al.units[i], citations(al, i)) for i in chosen]

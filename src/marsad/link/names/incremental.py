@@ -155,10 +155,12 @@ class EntityLinker:
                             [(e, r.article, r.index) for e, r in assigned])
         self.db.executemany("UPDATE quotes SET speaker=? WHERE article=? AND speaker_mention=?",
                             [(e, r.article, r.index) for e, r in assigned])
-        touched = sorted({e for e, _ in assigned})
-        self.db.executemany("UPDATE entities SET dirty=1 WHERE id=?", [(e,) for e in touched])
-        for e in touched:  # a directly joined form may bring a new spelling-variant block
-            self._write_keys(e, [r for x, r in assigned if x == e], None)
+        by_entity: dict[str, list[Ref]] = defaultdict(list)
+        for e, r in assigned:
+            by_entity[e].append(r)
+        self.db.executemany("UPDATE entities SET dirty=1 WHERE id=?", [(e,) for e in sorted(by_entity)])
+        for e, refs in by_entity.items():  # a directly joined form may bring a new spelling-variant block
+            self._write_keys(e, refs, None)
 
     def _write_keys(self, entity_id: str, refs: Iterable[Ref], alias) -> None:
         self.db.executemany("INSERT OR IGNORE INTO entity_keys (key, entity) VALUES (?, ?)",

@@ -1,0 +1,110 @@
+"""Sentence vectors for comparison, computed once per article and kept for reuse.
+
+Comparing a story embeds, for each of its articles, the units (sentences), the clauses of those
+units that are compared on their own, and the title. An article's text is fixed for its id (ids
+derive from the content), so a vector is keyed by the article id and the span's offsets in
+``article.text``; the title has the span :data:`TITLE`. A story that grows by one article then
+embeds only the new article's sentences, and a caller can keep the vectors between runs as
+plain arrays:
+
+    vectors = SentenceVectors(embedder)
+    results = compare_stories(stories, vectors=vectors)
+    ids, offsets, matrix = vectors.export(article_ids)      # str (n,), int32 (n, 2), float16 (n, d)
+    ...
+    vectors = SentenceVectors.load(ids, offsets, matrix, embedder)
+
+A vector belongs to the embedder that made it: a cache must not be reused with another model.
+Vectors are kept in memory as the embedder returned them (the comparison sees exactly what a
+direct call would); :meth:`SentenceVectors.export` rounds them to float16 unless told otherwise, so
+comparisons run on loaded vectors may differ from fresh ones where a score sits on a threshold.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from marsad.link.compare.embed import Embedder, default_embedder
+
+TITLE = (-1, -1)  # the span that stands for an article's title
+Span = tuple[int, int]
+
+
+class SentenceVectors:
+    """Vectors keyed by ``(article id, (start, end))``; texts missing are embedded in one call."""
+
+    def __init__(self, embedder: Embedder | None = None):
+        self._embedder = embedder
+        self._rows: dict[str, dict[Span, np.ndarray]] = {}
+        self.embedded = 0  # texts sent to the embedder by this cache
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = default_embedder()
+        return self._embedder
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self._rows
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self._rows.values())
+
+    def article_ids(self) -> list[str]:
+        return list(self._rows)
+
+    def ensure(self, items: Iterable[tuple[str, Span, str]]) -> int:
+        """Embed the ``(article id, span, text)`` items not cached yet, in one embedder call
+        (a text shared by several items, such as wire copy, is embedded once); returns the
+        number of texts embedded."""
+        missing: dict[str, list[tuple[str, Span]]] = {}
+        for article_id, span, text in items:
+            if span not in self._rows.get(article_id, ()):
+                missing.setdefault(text, []).append((article_id, span))
+        if not missing:
+            return 0
+        texts = list(missing)
+        matrix = np.asarray(self.embedder(texts))
+        for text, row in zip(texts, matrix):
+            for article_id, span in missing[text]:
+                self._rows.setdefault(article_id, {})[span] = row
+        self.embedded += len(texts)
+        return len(texts)
+
+    def rows(self, keys: Sequence[tuple[str, Span]]) -> np.ndarray:
+        """The vectors of ``keys`` (all cached) as one (len(keys), d) float32 matrix."""
+        return np.vstack([self._rows[a][s] for a, s in keys])
+
+    def drop(self, article_ids: Iterable[str]) -> None:
+        for a in article_ids:
+            self._rows.pop(a, None)
+
+    def export(self, article_ids: Iterable[str] | None = None, dtype=np.float16
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The cached vectors of ``article_ids`` (all when None) as plain arrays: article ids
+        (n,) str, offsets (n, 2) int32 (``TITLE`` for a title) and vectors (n, d) ``dtype``."""
+        ids, offsets, vecs = [], [], []
+        for a in (self._rows if article_ids is None else article_ids):
+            for span, v in self._rows.get(a, {}).items():
+                ids.append(a)
+                offsets.append(span)
+                vecs.append(v)
+        dim = len(vecs[0]) if vecs else 0
+        return (np.array(ids, dtype=str),
+                np.array(offsets, dtype=np.int32).reshape(len(offsets), 2),
+                np.array(vecs, dtype=dtype).reshape(len(vecs), dim))
+
+    def add(self, ids: Sequence[str], offsets: np.ndarray, vectors: np.ndarray) -> None:
+        """Take in arrays as :meth:`export` gives them (vectors read back as float32)."""
+        if not (len(ids) == len(offsets) == len(vectors)):
+            raise ValueError("ids, offsets and vectors must have one row each per span")
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for a, (s, e), v in zip(ids, np.asarray(offsets).tolist(), vectors):
+            self._rows.setdefault(str(a), {})[(s, e)] = v
+
+    @classmethod
+    def load(cls, ids: Sequence[str], offsets: np.ndarray, vectors: np.ndarray,
+             embedder: Embedder | None = None) -> "SentenceVectors":
+        out = cls(embedder)
+        out.add(ids, offsets, vectors)
+        return out
