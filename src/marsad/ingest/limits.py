@@ -14,8 +14,9 @@ limit               environment variable        default
 ==================  ==========================  =========================================
 
 The limits in force are process-wide (:func:`current`); :func:`use` sets them for a block and
-exports them to the environment, so worker processes started inside it follow them too.
-``0`` turns a limit off.
+exports them to the environment, so worker processes started inside it follow them too (the
+local engine's workers come from a forkserver that keeps the environment it started with: in
+one Python session, set the limits before the first pooled run). ``0`` turns a limit off.
 """
 from __future__ import annotations
 
