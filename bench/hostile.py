@@ -237,6 +237,15 @@ def run_load(records: int, seconds: float = 10, threads: int = 8) -> None:
                                   env=ENV, stderr=subprocess.PIPE, text=True)
         line = server.stderr.readline()
         base = line.split(" on ")[1].split()[0].rstrip("/")
+        announced, refused = time.perf_counter(), 0
+        while True:  # the server may announce its address before it accepts connections
+            try:
+                urllib.request.urlopen(base + "/api/health", timeout=30).read()
+                break
+            except urllib.error.URLError:
+                refused += 1
+                time.sleep(0.05)
+        ready_after = time.perf_counter() - announced
         paths = ["/api/health", "/api/stories", "/api/articles?limit=20", "/api/entities?type=PER", "/",
                  "/api/articles/nope", "/api/report"]
         lat, errors, lock = [], [], threading.Lock()
@@ -255,7 +264,7 @@ def run_load(records: int, seconds: float = 10, threads: int = 8) -> None:
                 except urllib.error.HTTPError as e:
                     code = e.code
                 except Exception as e:  # noqa: BLE001 - a refused or reset connection is the finding
-                    code = type(e).__name__
+                    code = f"{type(e).__name__} {getattr(e, 'reason', e)} on {url[len(base):]}"
                 with lock:
                     lat.append(time.perf_counter() - t)
                     if code not in (200, 404):
@@ -267,8 +276,10 @@ def run_load(records: int, seconds: float = 10, threads: int = 8) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         lat.sort()
+        print(f"first request answered {ready_after * 1000:.0f} ms after the address was printed "
+              f"({refused} refused before)")
         print(f"loopback load: {threads} threads, {seconds:.0f} s, {len(lat)} requests ({len(lat) / seconds:.0f}/s), "
-              f"{len(errors)} errors {sorted(set(map(str, errors)))[:5]}, p50 {lat[len(lat) // 2] * 1000:.0f} ms, "
+              f"{len(errors)} errors {sorted(set(map(str, errors)))[:6]}, p50 {lat[len(lat) // 2] * 1000:.0f} ms, "
               f"p99 {lat[int(len(lat) * 0.99)] * 1000:.0f} ms; server exit {server.returncode}")
 
 
