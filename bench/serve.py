@@ -190,6 +190,7 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=15, help="requests per client per endpoint")
     ap.add_argument("--full-report", action="store_true", help="also time one download of the whole report")
     ap.add_argument("--only", help="comma-separated endpoint names to measure (default: all)")
+    ap.add_argument("--workers", type=int, default=1, help="marsad serve --workers (server processes)")
     args = ap.parse_args()
     if args.synthetic:
         t = time.perf_counter()
@@ -203,7 +204,7 @@ def main() -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "marsad.interfaces.cli", "serve", "--db", args.db, "--port", "0",
-                             "--quiet"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+                             "--quiet", "--workers", str(args.workers)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     try:
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stderr.readline()).group(1))
         while True:
