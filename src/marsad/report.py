@@ -136,11 +136,10 @@ def _reuse(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
 
 
 def _stories(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
-    story_ids = [r[0] for r in db.execute(
-        f"SELECT st.id FROM stories st WHERE st.id IN (SELECT m.story FROM story_members m JOIN {sel.join()} "
-        "ON s.id=m.article) ORDER BY st.rowid", sel.args)]
-    for story_id in story_ids:
-        title = db.execute("SELECT title FROM stories WHERE id=?", (story_id,)).fetchone()[0]
+    stories = db.execute(
+        f"SELECT st.id, st.title FROM stories st WHERE st.id IN (SELECT m.story FROM story_members m JOIN {sel.join()} "
+        "ON s.id=m.article) ORDER BY st.rowid", sel.args).fetchall()
+    for story_id, title in stories:
         members = [r[0] for r in db.execute(
             f"SELECT m.article FROM story_members m JOIN {sel.join()} ON s.id=m.article WHERE m.story=? "
             "ORDER BY m.pos", (*sel.args, story_id))]

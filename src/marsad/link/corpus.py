@@ -52,6 +52,7 @@ class CorpusIndex:
         self.stories = stories or StoryIndex()
         self.version = version  # the store's links_version this index reflects
         self._since_df = 0
+        self.needs_compaction = False  # set on load when an index has too many segments
 
     @classmethod
     def load(cls, store: SQLiteStore) -> "CorpusIndex":
@@ -77,7 +78,7 @@ class CorpusIndex:
             reset_links(store)
             return cls(version=store.meta("links_version"))
         index = cls(reuse, stories, version)
-        index._compact = max(len(reuse_segs), len(story_segs)) >= COMPACT_AT
+        index.needs_compaction = max(len(reuse_segs), len(story_segs)) >= COMPACT_AT
         return index
 
     def save(self, store: SQLiteStore, final: bool = False) -> None:
@@ -94,7 +95,7 @@ class CorpusIndex:
 
     def compact(self, store: SQLiteStore) -> None:
         """Rewrite each index as one segment (bounded segment counts; done between runs)."""
-        if not getattr(self, "_compact", False):
+        if not self.needs_compaction:
             return
         fresh = CorpusIndex.load(store)  # re-read, so the compacted segment holds everything
         fresh.reuse._saved = fresh.stories._saved = 0
@@ -102,7 +103,7 @@ class CorpusIndex:
             store.replace_segments("reuse", ReuseIndex.FORMAT, pack(fresh.reuse.take_segment()))
             store.replace_segments("stories", STORY_FORMAT, pack(fresh.stories.take_segment()))
             store.replace_segments("reuse-df", ReuseIndex.FORMAT, pack(fresh.reuse.df_snapshot()))
-        self._compact = False
+        self.needs_compaction = False
 
 
 def reset_links(store: SQLiteStore) -> None:

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from marsad.doc import Article
+from marsad.store.search import COLUMNS as SEARCH_COLUMNS
+from marsad.store.search import search_columns
 
 SCHEMA_VERSION = 2
 _SCHEMA_FILE = __file__.rsplit("/", 1)[0] + "/schema.sql"
@@ -173,8 +175,6 @@ class SQLiteStore:
 
     def add_many(self, articles: Iterable[Article]) -> int:
         """Store articles with their layers and search keys; returns how many were new."""
-        from marsad.store.search import search_columns
-
         stamp, new = now(), 0
         with self.transaction() as db:
             for a in articles:
@@ -188,7 +188,7 @@ class SQLiteStore:
                 new += 1
                 self._write_layers(a)
                 cols = search_columns(a.title, a.text)
-                db.execute(f"INSERT INTO search_articles (rowid, {', '.join(_search_names())}) "
+                db.execute(f"INSERT INTO search_articles (rowid, {', '.join(SEARCH_COLUMNS)}) "
                            f"VALUES (?{', ?' * len(cols)})", (cur.lastrowid, *cols))
         return new
 
@@ -217,8 +217,6 @@ class SQLiteStore:
             db.execute("UPDATE articles SET published=?, published_source=? WHERE id=?",
                        (article.published, article.published_source, article.id))
             self._write_layers(article, ("dates",))
-
-    update = update_dates  # the name the first store format used
 
     def has(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
@@ -299,12 +297,6 @@ class SQLiteStore:
 
     def segment_count(self, name: str) -> int:
         return self.db.execute("SELECT COUNT(*) FROM index_segments WHERE name=?", (name,)).fetchone()[0]
-
-
-def _search_names() -> tuple[str, ...]:
-    from marsad.store.search import COLUMNS
-
-    return COLUMNS
 
 
 def pair_row(row: tuple) -> dict:
