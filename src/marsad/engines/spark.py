@@ -5,17 +5,76 @@ chunks; cleaning, metadata and every annotation component run on the executors t
 :func:`marsad.pipeline.process`, unchanged. Components are named, not pickled, and built once per
 partition, so heavy models load once per worker task.
 
-    from marsad.engines.spark import SparkExecutor
-    for item in SparkExecutor(spark).run(["corpus/"]): ...
+    from marsad.engines.spark import SparkExecutor, spark_session
+    for item in SparkExecutor(spark_session("local[2]")).run(["corpus/"]): ...
+
+The corpus links (reuse, stories, story views) of a bulk build run on the cluster too: see
+:mod:`marsad.engines.spark_links`.
 """
 from __future__ import annotations
 
+import os
+import sys
 from itertools import islice
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from marsad.doc import Article
 from marsad.ingest.read import IngestError, read_all
 from marsad.pipeline import ARTICLE_COMPONENTS, article_components, process
+
+#: The master when none is given and none is configured (``spark.master``, ``MASTER``).
+DEFAULT_MASTER = "local[*]"
+
+
+def _package_root() -> str:
+    """The folder the running ``marsad`` package was imported from (``src`` of a checkout, or
+    site-packages)."""
+    import marsad
+
+    return str(Path(marsad.__file__).resolve().parent.parent)
+
+
+def spark_session(master: str | None = None, app_name: str = "marsad", conf: dict[str, str] | None = None):
+    """A SparkSession whose Python workers run this interpreter and import this ``marsad``.
+
+    Spark starts its Python workers with ``spark.pyspark.python`` (else ``PYSPARK_PYTHON``,
+    else ``python3`` from the PATH): the system Python, which has neither Marsad nor its
+    dependencies. So unless the user set one of them, the workers get ``sys.executable`` — the
+    interpreter that runs the driver. On a local master the workers also get this package's
+    folder on ``PYTHONPATH`` (a checkout run with ``PYTHONPATH=src`` imports the same code on
+    both sides). On a cluster the executors' machines need Marsad installed (or a packed
+    environment shipped with ``--archives``): see docs/spark.md; a session made by
+    ``spark-submit`` keeps its own settings, since ``getOrCreate`` returns it unchanged.
+    """
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app_name)
+    master = master or os.environ.get("MASTER")
+    if master:
+        builder = builder.master(master)
+    settings = python_settings(master or DEFAULT_MASTER)
+    if "spark.pyspark.python" in settings:
+        # PySpark reads the workers' interpreter from this variable when it makes the context
+        # (only spark-submit turns the setting into it); this process's own workers only
+        os.environ["PYSPARK_PYTHON"] = settings["spark.pyspark.python"]
+    settings.update(conf or {})
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    if not master:
+        builder = builder.config("spark.master", DEFAULT_MASTER)  # a default spark-submit overrides
+    return builder.getOrCreate()
+
+
+def python_settings(master: str) -> dict[str, str]:
+    """The Spark settings that make the Python workers run this Marsad (see :func:`spark_session`)."""
+    out: dict[str, str] = {"spark.ui.showConsoleProgress": "false"}
+    if not os.environ.get("PYSPARK_PYTHON"):
+        out["spark.pyspark.python"] = sys.executable
+    if master.startswith("local"):
+        path = [_package_root()] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        out["spark.executorEnv.PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in path)
+    return out
 
 
 def _process_partition(component_names: tuple[str, ...]):
@@ -28,12 +87,11 @@ def _process_partition(component_names: tuple[str, ...]):
 
 
 class SparkExecutor:
-    def __init__(self, spark=None, components: tuple[str, ...] = ARTICLE_COMPONENTS, chunk: int = 5000):
-        if spark is None:
-            from pyspark.sql import SparkSession
+    """``spark``: a SparkSession (default: :func:`spark_session` with ``master``)."""
 
-            spark = SparkSession.builder.appName("marsad").getOrCreate()
-        self.spark = spark
+    def __init__(self, spark=None, components: tuple[str, ...] = ARTICLE_COMPONENTS, chunk: int = 5000,
+                 master: str | None = None):
+        self.spark = spark if spark is not None else spark_session(master)
         self.components = tuple(components)
         self.chunk = chunk
 

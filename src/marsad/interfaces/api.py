@@ -41,6 +41,7 @@ def ingest(
     engine: str = "local",
     workers: int | None = None,
     threads: int | None = None,
+    master: str | None = None,
 ) -> IngestResult:
     """Read, clean and annotate ``paths`` into ``store`` and link them to the corpus.
 
@@ -50,7 +51,8 @@ def ingest(
     derived again (entity rows, the views of the stories that grew).
 
     ``workers``: processes for the per-article stages (local engine; default: one per CPU);
-    ``threads``: threads each numeric library may use per process (given: this one too)."""
+    ``threads``: threads each numeric library may use per process (given: this one too);
+    ``master``: the Spark master (spark engine)."""
     import time
 
     from tqdm import tqdm
@@ -81,7 +83,7 @@ def ingest(
         pending.clear()
         flushing = False
 
-    items = executor(engine, workers=workers, threads=threads).run(list(paths))
+    items = executor(engine, workers=workers, threads=threads, master=master).run(list(paths))
     try:
         for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
             problems = [item] if isinstance(item, IngestError) else item.warnings
@@ -113,13 +115,13 @@ def ingest(
     return result
 
 
-def executor(engine: str, workers: int | None = None, threads: int | None = None):
+def executor(engine: str, workers: int | None = None, threads: int | None = None, master: str | None = None):
     """The executor that runs the per-article stages: "local" (a process pool of ``workers``,
-    default one per CPU; 1: this process) or "spark"."""
+    default one per CPU; 1: this process) or "spark" (on ``master``)."""
     if engine == "spark":
         from marsad.engines.spark import SparkExecutor
 
-        return SparkExecutor()
+        return SparkExecutor(master=master)
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (local or spark)")
     return LocalExecutor(workers=workers, threads=threads)

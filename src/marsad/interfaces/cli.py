@@ -41,7 +41,7 @@ def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
     from marsad.interfaces.api import ingest
 
     result = ingest(args.paths, store, on_error=_print_error, progress=not args.quiet, engine=args.engine,
-                    workers=args.workers, threads=args.threads)
+                    workers=args.workers, threads=args.threads, master=args.master)
     _summary(result, args.quiet)
     return store, result
 
@@ -214,7 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def engine(sp):
         sp.add_argument("--engine", choices=("local", "spark"), default="local",
-                        help="where per-article stages run (spark needs pyspark and Java)")
+                        help="where the stages run (spark needs pyspark and Java 17+; see docs/spark.md)")
+        sp.add_argument("--master", metavar="URL",
+                        help="spark engine: the Spark master (local[N], spark://HOST:PORT, yarn; "
+                             "default: spark-submit's, else local[*])")
         sp.add_argument("--workers", type=int, metavar="N",
                         help=f"local engine: processes for the per-article stages (default: one per CPU, "
                              f"here {default_workers()}; 1: no pool)")
