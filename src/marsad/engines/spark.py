@@ -77,9 +77,20 @@ def python_settings(master: str) -> dict[str, str]:
     return out
 
 
+_components: dict[tuple[str, ...], list] = {}
+
+
+def worker_components(names: tuple[str, ...]) -> list:
+    """The components, built once per Python worker: Spark reuses its workers across tasks
+    (``spark.python.worker.reuse``), so the models load once per worker, not once per task."""
+    if names not in _components:
+        _components[names] = article_components(names)
+    return _components[names]
+
+
 def _process_partition(component_names: tuple[str, ...]):
     def run(raws):
-        components = article_components(component_names)
+        components = worker_components(component_names)
         for raw in raws:
             yield process(raw, components)
 

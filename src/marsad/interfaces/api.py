@@ -59,6 +59,15 @@ def ingest(
 
     if threads is not None:
         limit_threads(threads)
+    if engine == "spark" and store.count() == 0:
+        # a bulk build: every stage on the cluster (on a store that holds articles already,
+        # the per-article stages run there and the new articles are linked here, incrementally)
+        from marsad.engines.spark import spark_session
+        from marsad.engines.spark_links import ingest_bulk
+
+        result = IngestResult()
+        ingest_bulk(list(paths), store, spark_session(master), result, on_error, batch)
+        return result
     clock = Stopwatch()
     linking = 0.0
 

@@ -202,9 +202,18 @@ def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
             f"SELECT story, article FROM story_members WHERE story IN ({marks}) ORDER BY story, pos", story_ids):
         members[story].append(article)
     articles = {a.id: a for a in store.articles([x for s in story_ids for x in members[s]])}
-    groups, reuse = [], []
-    for story_id in story_ids:
-        group = [articles[x] for x in members[story_id] if x in articles]
+    groups = [[articles[x] for x in members[story_id] if x in articles] for story_id in story_ids]
+    reuse = [story_reuse(db, [a.id for a in group]) for group in groups]
+    write_views(store, story_ids, derive_views(groups, reuse))
+
+
+def derive_views(groups: list[list[Article]], reuse: list[list[dict]]) -> list[tuple[list[Article], tuple]]:
+    """The views of stories given their members (in story order) and the reuse pairs among
+    them: per story, the members whose date changed (dates inferred from the story) and the
+    ``story_views`` columns (timeline, summary, claims, disagreements as JSON). Reads and
+    writes nothing: the local engine and a cluster's workers run it alike."""
+    befores = []
+    for group in groups:
         before = {a.id: (a.published, a.published_source) for a in group}
         for a in group:  # a date inferred from the story is inferred again from its members now
             if a.published_source == "story":
@@ -213,21 +222,27 @@ def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
         for a in group:
             if (a.published, a.published_source) == (None, None) and before[a.id][1] == "story":
                 a.published, a.published_source = before[a.id]  # nothing to infer from now: keep it
-        groups.append((group, before))
-        reuse.append(story_reuse(db, [a.id for a in group]))
+        befores.append(before)
     # every sentence of the batch embedded once, in large batches; one-article stories embed nothing
-    compared = compare_stories([(g, r) for (g, _), r in zip(groups, reuse)])
-    stamp = now()
+    compared = compare_stories(list(zip(groups, reuse)))
+    out = []
+    for group, before, result in zip(groups, befores, compared):
+        changed = [a for a in group if (a.published, a.published_source) != before[a.id]]
+        out.append((changed, tuple(json.dumps(v, ensure_ascii=False) for v in (
+            timeline(group), result["summary"], result["claims"], result["disagreements"]))))
+    return out
+
+
+def write_views(store: SQLiteStore, story_ids: list[str], derived: list[tuple[list[Article], tuple]]) -> None:
+    """Store what :func:`derive_views` gave for ``story_ids`` (one transaction)."""
+    db, stamp = store.db, now()
     with store.transaction():
-        for story_id, (group, before), result in zip(story_ids, groups, compared):
-            for a in group:
-                if (a.published, a.published_source) != before[a.id]:
-                    store.update_dates(a)
+        for story_id, (changed, view) in zip(story_ids, derived):
+            for a in changed:
+                store.update_dates(a)
             db.execute(
                 "INSERT OR REPLACE INTO story_views (story, timeline, summary, claims, disagreements, computed_at) "
-                "VALUES (?,?,?,?,?,?)",
-                (story_id, *(json.dumps(v, ensure_ascii=False) for v in (
-                    timeline(group), result["summary"], result["claims"], result["disagreements"])), stamp))
+                "VALUES (?,?,?,?,?,?)", (story_id, *view, stamp))
             db.execute("UPDATE stories SET dirty=0 WHERE id=?", (story_id,))
 
 

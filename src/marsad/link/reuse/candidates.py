@@ -58,6 +58,19 @@ def signatures(shingle_sets: list[np.ndarray], num_perm: int) -> np.ndarray:
     return np.minimum.reduceat(phv, offsets, axis=0)
 
 
+def bucket_members(values, cap: int) -> list[int]:
+    """The values a bucket of :class:`BandIndex` ends up holding when ``values`` are inserted in
+    increasing order: the first ``cap`` distinct ones (a full bucket takes no more). Each of
+    them is a candidate of every other: the pairs a band table yields, found without the table
+    (a cluster engine groups the band keys of all articles at once)."""
+    out: list[int] = []
+    for v in sorted(set(values)):
+        if len(out) >= cap:
+            break
+        out.append(v)
+    return out
+
+
 class BandIndex:
     """LSH band tables for MinHashes with ``bands * rows`` permutations; values are ints."""
 
@@ -135,8 +148,10 @@ class BandIndex:
         self._journal = []
         return keys, vals
 
-    def load(self, keys: np.ndarray, vals: np.ndarray) -> None:
-        """Replace the table by stored (key, value) entries, in insertion order."""
+    def load(self, keys: np.ndarray, vals: np.ndarray, unsaved: bool = False) -> None:
+        """Replace the table by stored (key, value) entries, in insertion order. ``unsaved``:
+        they are not stored yet (built elsewhere), so :meth:`take_journal` gives them."""
         order = np.argsort(keys, kind="stable")
         self._keys, self._vals = keys[order].astype(np.uint64), vals[order].astype(np.uint32)
-        self._pending, self._pending_n, self._journal = {}, 0, []
+        self._pending, self._pending_n = {}, 0
+        self._journal = list(zip(self._keys.tolist(), self._vals.tolist())) if unsaved else []

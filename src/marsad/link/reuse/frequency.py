@@ -41,3 +41,10 @@ class CountMinSketch:
             return np.zeros(0, dtype=np.int64)
         slots = self._slots(keys)
         return np.min([row[s] for row, s in zip(self._table, slots)], axis=0).astype(np.int64)
+
+    def merge(self, other: "CountMinSketch") -> "CountMinSketch":
+        """Add ``other``'s counts (a sketch of other articles, same shape and seed): sketches
+        counted apart — on the partitions of a cluster — sum to the sketch of all articles."""
+        total = self._table.astype(np.uint32) + other._table
+        self._table = np.minimum(total, _MAX).astype(np.uint16)
+        return self

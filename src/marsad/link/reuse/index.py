@@ -129,36 +129,59 @@ class ReuseIndex:
 
     def _count(self, article: Article) -> "_Entry":
         """Tokenise an article and count its 5-grams in the document frequencies."""
-        tokens = tokenize(article.text)
-        self._df.add(np.unique(kgram_hashes(tokens.hashes, self.params.doc_shingle)))
-        return _Entry.pack(article.id, tokens, article.wire or [])
+        entry = self.entry(article)
+        self._df.add(self.doc_grams(entry))
+        return entry
+
+    @staticmethod
+    def entry(article: Article) -> "_Entry":
+        """What the index keeps of ``article`` (its word hashes and offsets)."""
+        return _Entry.pack(article.id, tokenize(article.text), article.wire or [])
+
+    def doc_grams(self, entry: "_Entry") -> np.ndarray:
+        """The distinct word 5-grams of an entry: what it adds to the document frequencies."""
+        return np.unique(kgram_hashes(entry.hashes, self.params.doc_shingle))
 
     def _add(self, article: Article, entry: "_Entry") -> list[dict]:
-        p = self.params
         number = len(self._entries)
         tokens = TokenStream(entry.hashes, *entry.offsets())
         self._entries.append(entry)
         self._number[article.id] = number
 
-        candidates: set[int] = set()
+        doc_keys, unit_keys = self.band_keys(article.text, tokens)
+        candidates = self._docs.query_insert(doc_keys, number) | self._units.query_insert(unit_keys, number)
+        return self.pairs_with(article, entry, [self._entries[other] for other in sorted(candidates)])
+
+    def band_keys(self, text: str, tokens: TokenStream) -> tuple[np.ndarray, np.ndarray]:
+        """The article's LSH band keys: ``(1, doc_bands)`` of its whole-document sketch (word
+        5-grams) and ``(units, unit_bands)`` of its unit sketches (word 3-grams); empty when
+        the text is too short. Two articles are candidates when a key of one table agrees."""
+        p = self.params
+        doc_keys = np.zeros((0, p.doc_bands), np.uint64)
+        unit_keys = np.zeros((0, p.unit_bands), np.uint64)
         # MinHash is a minimum over the shingles: repeats need not be removed first
         grams = kgram_hashes(tokens.hashes, p.doc_shingle)
         if grams.size:
-            keys = self._docs.band_keys(signatures([fold32(grams)], p.doc_bands * p.doc_rows))
-            candidates |= self._docs.query_insert(keys, number)
+            doc_keys = self._docs.band_keys(signatures([fold32(grams)], p.doc_bands * p.doc_rows))
         trigrams = fold32(kgram_hashes(tokens.hashes, p.unit_shingle))
-        spans = unit_spans(article.text, tokens, p.unit_min_words, p.unit_max_words, p.unit_chunk)
+        spans = unit_spans(text, tokens, p.unit_min_words, p.unit_max_words, p.unit_chunk)
         unit_sets = [trigrams[i:j - p.unit_shingle + 1] for i, j in spans if j - i >= p.unit_shingle]
         if unit_sets:
-            keys = self._units.band_keys(signatures(unit_sets, p.unit_bands * p.unit_rows))
-            candidates |= self._units.query_insert(keys, number)
-        if not candidates:
-            return []
+            unit_keys = self._units.band_keys(signatures(unit_sets, p.unit_bands * p.unit_rows))
+        return doc_keys, unit_keys
 
-        rare = self._df.counts(grams) <= p.rare_df  # per 5-gram start position in the new text
+    def pairs_with(self, article: Article, entry: "_Entry", others: list["_Entry"]) -> list[dict]:
+        """The reuse pairs of ``article`` (indexed as ``entry``) with its candidate articles
+        ``others`` (indexed before it): aligned passages, judged with the current document
+        frequencies. A cluster engine calls this on the candidates of its band join."""
+        if not others:
+            return []
+        tokens = TokenStream(entry.hashes, *entry.offsets())
+        grams = kgram_hashes(tokens.hashes, self.params.doc_shingle)
+        rare = self._df.counts(grams) <= self.params.rare_df  # per 5-gram start position in the new text
         pairs = []
-        for other in sorted(candidates):
-            pair = self._pair(article, tokens, grams, rare, entry, self._entries[other])
+        for other in others:
+            pair = self._pair(article, tokens, grams, rare, entry, other)
             if pair:
                 pairs.append(pair)
         return pairs
@@ -255,6 +278,25 @@ class ReuseIndex:
         for entry in index._entries[covered:]:
             index._df.add(np.unique(kgram_hashes(entry.hashes, index.params.doc_shingle)))
         index._saved = len(index._entries)
+        return index
+
+
+    @classmethod
+    def assemble(cls, entries: list[_Entry], doc_table: tuple[np.ndarray, np.ndarray],
+                 unit_table: tuple[np.ndarray, np.ndarray], df: CountMinSketch,
+                 params: ReuseParams | None = None) -> "ReuseIndex":
+        """The index of articles linked elsewhere (a cluster's band join), not saved yet:
+        ``entries`` in insertion order, each band table's (keys, entry numbers) — every bucket
+        holding its first ``bucket_cap`` articles, see
+        :func:`marsad.link.reuse.candidates.bucket_members` — and the document
+        frequencies of them all. The same index as adding the articles one by one."""
+        index = cls(params)
+        for entry in entries:
+            index._number[entry.id] = len(index._entries)
+            index._entries.append(entry)
+        index._docs.load(*doc_table, unsaved=True)
+        index._units.load(*unit_table, unsaved=True)
+        index._df = df
         return index
 
 

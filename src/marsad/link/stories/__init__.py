@@ -160,6 +160,23 @@ class StoryIndex:
             pick = titled[int(np.argmax(emb[titled] @ emb.sum(axis=0)))]
         return {"id": story.id, "title": feats[pick].title, "articles": [f.id for f in feats]}
 
+    def place(self, f: ArticleFeatures, embedding: np.ndarray, story_id: str) -> None:
+        """Add an article whose story was decided elsewhere (by a cluster engine, block by
+        block): ``story_id`` is a story already in the index or, for a new one, ``"s" + f.id``.
+        Articles come in arrival order, as :meth:`assign` sees them."""
+        number = self._number_of(story_id)
+        if number is None:
+            if story_id != "s" + f.id:
+                raise ValueError(f"story {story_id} is not in the index (its first article comes first)")
+            number = len(self._stories)
+            self._stories.append(Story(number, story_id))
+        row = self._rows.add(f, normalise(np.asarray(embedding, dtype=np.float32).reshape(-1)), number, self._params())
+        self._stories[number].add(row, f.day)
+
+    def features(self, article: Article) -> ArticleFeatures:
+        """The compact signals the index keeps of ``article``."""
+        return article_features(article, self._params().get("find_names", True))
+
     # ---- persistence ----------------------------------------------------------------------
 
     def take_segment(self) -> dict[str, np.ndarray]:

@@ -1,0 +1,330 @@
+"""The whole pipeline on Spark: a bulk build of a store, every heavy stage on the executors.
+
+The stages are the local engine's, imported, never re-implemented; Spark only decides where
+they run and how the data meets:
+
+=================  ==========================================================================
+articles           input files are listed on the driver and read on the executors (one task a
+                   file), then spread over all partitions: :func:`marsad.pipeline.process`
+reuse              per article its entry and LSH band keys (:meth:`ReuseIndex.band_keys`); the
+                   document frequencies are count-min sketches summed over the partitions;
+                   candidates are a group-by on band keys (each bucket keeps its first
+                   ``bucket_cap`` articles, as the band tables do); the passage alignment of
+                   each article with its candidates (:meth:`ReuseIndex.pairs_with`) is a map
+stories            blocks of consecutive days with a halo (:mod:`marsad.link.stories.blocks`),
+                   each run through a StoryIndex as one task; merged across block edges on the
+                   driver (one row per article)
+story views        a map over stories, batches of stories per task
+                   (:func:`marsad.link.corpus.derive_views`)
+entities           on the driver, batch by batch as the local engine does (the entity linker
+                   decides against the store's entity tables)
+store              the driver writes the SQLite store in batches: articles, pairs, stories,
+                   entities, views and the corpus indexes (so a later ``marsad ingest`` goes on
+                   incrementally, on either engine)
+=================  ==========================================================================
+
+The input order is kept as the local engine keeps it: an article's number is its rank in the
+input, reuse candidates are aligned with the earlier article as the "old" side, and stories
+are assigned in arrival order. On an input of at most one ingest batch (500 articles) within
+one block, the result is the local engine's exactly; on more, document frequencies are
+counted over the whole input at once (the local engine counts batch by batch), and stories
+are assigned by block, so a few links differ (measured in docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from itertools import combinations
+from typing import Callable, Iterator
+
+import numpy as np
+
+from marsad.doc import Article
+from marsad.ingest.read import IngestError, RawDoc, discover, read_path
+from marsad.link.corpus import VIEW_BATCH, CorpusIndex, _update_stories, arrival_order, derive_views, write_views
+from marsad.link.names.incremental import EntityLinker
+from marsad.link.reuse import ReuseIndex
+from marsad.link.reuse.candidates import bucket_members
+from marsad.link.reuse.frequency import CountMinSketch
+from marsad.link.stories import StoryIndex
+from marsad.link.stories.blocks import BLOCK_DAYS, HALO_DAYS, assign_block, block_keys, day_number, merge_blocks
+from marsad.engines.spark import worker_components
+from marsad.pipeline import ARTICLE_COMPONENTS, process
+from marsad.runtime import Stopwatch
+
+Item = Article | IngestError
+
+
+# ---- articles ---------------------------------------------------------------------------
+
+def _read_file(indexed: tuple[int, str]) -> Iterator[tuple[tuple[int, int], RawDoc | IngestError]]:
+    number, path = indexed
+    for k, item in enumerate(read_path(path)):
+        yield (number, k), item
+
+
+def _process_partition(component_names: tuple[str, ...]):
+    def run(rows):
+        components = None
+        for seq, raw in rows:
+            if isinstance(raw, IngestError):
+                yield seq, raw
+                continue
+            if components is None:  # heavy models: once per task, only when there is work
+                components = worker_components(component_names)
+            yield seq, process(raw, components)
+
+    return run
+
+
+def processed(sc, paths: list[str], components: tuple[str, ...] = ARTICLE_COMPONENTS):
+    """``(input position, Article | IngestError)`` of every input document, as an RDD; the
+    problems found while listing ``paths`` (a missing file) come back on the driver."""
+    listed = list(discover(list(paths)))
+    problems = [((i, 0), x) for i, x in enumerate(listed) if isinstance(x, IngestError)]
+    files = [(i, x) for i, x in enumerate(listed) if not isinstance(x, IngestError)]
+    slices = max(2, sc.defaultParallelism) * 4
+    raws = sc.parallelize(files, max(1, len(files))).flatMap(_read_file)
+    return raws.repartition(slices).mapPartitions(_process_partition(components)), problems
+
+
+# ---- reuse ------------------------------------------------------------------------------
+
+def _reuse_prepare(rows):
+    index = ReuseIndex()
+    for number, article in rows:
+        entry = index.entry(article)
+        doc, unit = index.band_keys(article.text, _tokens(entry))
+        yield number, (entry, doc, unit)
+
+
+def _tokens(entry):
+    from marsad.link.reuse.shingling import TokenStream
+
+    return TokenStream(entry.hashes, *entry.offsets())
+
+
+def _df_partial(rows):
+    index = ReuseIndex()
+    sketch = CountMinSketch(index.params.df_width_bits)
+    for _, (entry, _, _) in rows:
+        sketch.add(index.doc_grams(entry))
+    yield sketch
+
+
+def _band_rows(row):
+    number, (_, doc, unit) = row
+    return [((0, k), number) for k in set(doc.ravel().tolist())] + [((1, k), number) for k in set(unit.ravel().tolist())]
+
+
+def _pairs_partition(df_table):
+    def run(rows):
+        index = ReuseIndex()
+        index._df._table = df_table.value
+        for number, ((article, entry), olds) in rows:
+            others = [e for _, e in sorted(olds or (), key=lambda t: t[0])]
+            yield number, index.pairs_with(article, entry, others)
+
+    return run
+
+
+def reuse_pairs(arts, sc, params=None):
+    """Reuse pairs of the numbered articles ``arts`` (RDD of ``(number, Article)``), in
+    discovery order, and the reuse index that holds them all."""
+    cap = (params or ReuseIndex().params).bucket_cap
+    prep = arts.mapPartitions(_reuse_prepare).persist()
+    df = prep.mapPartitions(_df_partial).treeReduce(CountMinSketch.merge)
+    keep = lambda acc, v: bucket_members(acc + [v], cap)  # noqa: E731
+    merge = lambda a, b: bucket_members(a + b, cap)  # noqa: E731
+    buckets = prep.flatMap(_band_rows).aggregateByKey([], keep, merge).persist()
+    cands = buckets.flatMap(lambda kv: [(i, j) for i, j in combinations(kv[1], 2)]).distinct()
+    olds = cands.join(prep.mapValues(lambda p: p[0])).map(lambda t: (t[1][0], (t[0], t[1][1]))).groupByKey()
+    news = arts.join(prep.mapValues(lambda p: p[0]))
+    df_table = sc.broadcast(df._table)
+    found = news.join(olds).mapPartitions(_pairs_partition(df_table)).filter(lambda t: t[1]).collect()
+    pairs = [p for _, ps in sorted(found, key=lambda t: t[0]) for p in ps]
+    # the index a later incremental run goes on from: entries in order, bucket contents
+    entries = [e for _, (e, _, _) in sorted(prep.collect(), key=lambda t: t[0])]
+    tables = []
+    for table in (0, 1):
+        rows = buckets.filter(lambda kv, t=table: kv[0][0] == t).flatMap(
+            lambda kv: [(kv[0][1], v) for v in kv[1]]).collect()
+        tables.append((np.array([k for k, _ in rows], np.uint64), np.array([v for _, v in rows], np.uint32)))
+    prep.unpersist(), buckets.unpersist()
+    df_table.unpersist()
+    return pairs, ReuseIndex.assemble(entries, tables[0], tables[1], df, params)
+
+
+# ---- stories ----------------------------------------------------------------------------
+
+def _block_partition(pairs_by_block):
+    def run(groups):
+        for block, members in groups:
+            members = sorted(members, key=lambda m: m[0])  # arrival rank
+            own = {a.id for _, a, mine in members if mine}
+            for article, story, mine, feats, vec in assign_block(
+                    [a for _, a, _ in members], pairs_by_block.value.get(block, ()), own):
+                yield block, article, story, mine, feats, vec
+
+    return run
+
+
+def assign_stories(arts, sc, pairs: list[dict], block_days: int = BLOCK_DAYS, halo_days: int = HALO_DAYS):
+    """Every article's story and the story index of them all (built on the driver from the
+    blocks' decisions, in arrival order)."""
+    meta = sorted(arts.map(lambda na: (na[0], na[1].id, na[1].published)).collect())
+    shells = [_Shell(i, published) for _, i, published in meta]
+    rank = {a.id: r for r, a in enumerate(arrival_order(shells))}
+    days = {i: day_number(published) for _, i, published in meta}
+    dated = [d for d in days.values() if d is not None]
+    last = max(dated) // block_days if dated else 0
+    blocks = {i: block_keys(d, last, block_days, halo_days) for i, d in days.items()}
+    by_block: dict[int, list[dict]] = defaultdict(list)
+    for p in pairs:
+        for block in {b for b, _ in blocks[p["a"]]} & {b for b, _ in blocks[p["b"]]}:
+            by_block[block].append(p)
+    blocks_b, pairs_b, rank_b = sc.broadcast(blocks), sc.broadcast(dict(by_block)), sc.broadcast(rank)
+    n_blocks = len({b for keys in blocks.values() for b, _ in keys})
+    rows = (arts.flatMap(lambda na: [(b, (rank_b.value[na[1].id], na[1], mine)) for b, mine in blocks_b.value[na[1].id]])
+            .groupByKey(max(1, n_blocks)).mapPartitions(_block_partition(pairs_b)).collect())
+    story_of = merge_blocks(((b, i, s, mine) for b, i, s, mine, _, _ in rows), rank)
+    index = StoryIndex()
+    own = sorted((r for r in rows if r[3]), key=lambda r: rank[r[1]])
+    for _, article, _, _, feats, vec in own:
+        index.place(feats, vec, story_of[article])
+    for b in (blocks_b, pairs_b, rank_b):
+        b.unpersist()
+    return story_of, index
+
+
+class _Shell:
+    """What :func:`arrival_order` reads of an article."""
+
+    def __init__(self, article_id: str, published: str | None):
+        self.id, self.published = article_id, published
+
+
+# ---- story views ------------------------------------------------------------------------
+
+def _views_partition(pairs_by_story):
+    def run(groups):
+        batch = []
+        for item in groups:
+            batch.append(item)
+            if len(batch) >= VIEW_BATCH:
+                yield from _views(batch, pairs_by_story.value)
+                batch = []
+        if batch:
+            yield from _views(batch, pairs_by_story.value)
+
+    return run
+
+
+def _views(batch, pairs_by_story):
+    stories = [s for s, _ in batch]
+    groups = [[a for _, a in sorted(members, key=lambda m: m[0])] for _, members in batch]
+    derived = derive_views(groups, [pairs_by_story.get(s, []) for s in stories])
+    return zip(stories, derived)
+
+
+def story_views(arts, sc, story_of: dict[str, str], position: dict[str, int], pairs: list[dict]):
+    """``(story, (members whose date changed, view columns))`` of every story, as a map."""
+    pairs_by_story: dict[str, list[dict]] = defaultdict(list)
+    for p in pairs:  # in discovery order, as the store gives them
+        if story_of.get(p["a"]) is not None and story_of.get(p["a"]) == story_of.get(p["b"]):
+            pairs_by_story[story_of[p["a"]]].append(p)
+    keys = sc.broadcast((story_of, position))
+    pairs_b = sc.broadcast(dict(pairs_by_story))
+    slices = max(2, sc.defaultParallelism) * 4
+    out = (arts.map(lambda na: (keys.value[0][na[1].id], (keys.value[1][na[1].id], na[1])))
+           .groupByKey(slices).mapPartitions(_views_partition(pairs_b)).collect())
+    keys.unpersist(), pairs_b.unpersist()
+    return out
+
+
+# ---- the run ----------------------------------------------------------------------------
+
+def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[IngestError], None] | None = None,
+                batch: int = 500, block_days: int = BLOCK_DAYS, halo_days: int = HALO_DAYS) -> None:
+    """Build the links of ``paths`` on Spark and write everything to the (empty) ``store``;
+    fills ``result`` (an :class:`~marsad.interfaces.api.IngestResult`) as the local run does."""
+    from pyspark import StorageLevel
+
+    sc = spark.sparkContext
+    clock = Stopwatch()
+    items, problems = processed(sc, paths)
+    items = items.persist(StorageLevel.MEMORY_AND_DISK)
+    problems += items.flatMap(lambda t: [(t[0], t[1])] if isinstance(t[1], IngestError) else
+                              [(t[0], w) for w in t[1].warnings]).collect()
+    for _, problem in sorted(problems, key=lambda t: t[0]):
+        (result.warnings if problem.warning else result.errors).append(problem)
+        if on_error:
+            on_error(problem)
+    # the first copy of each article, numbered in input order (the reuse index's order)
+    arts = (items.filter(lambda t: isinstance(t[1], Article)).map(lambda t: (t[1].id, t))
+            .reduceByKey(lambda x, y: x if x[0] <= y[0] else y).map(lambda kv: kv[1])
+            .sortByKey().zipWithIndex().map(lambda t: (t[1], t[0][1])).persist(StorageLevel.MEMORY_AND_DISK))
+    ids = arts.map(lambda na: (na[0], na[1].id)).collect()
+    items.unpersist()
+    result.ids = [i for _, i in sorted(ids)]
+    clock.lap("spark: articles")
+    if not result.ids:
+        return
+    pairs, reuse = reuse_pairs(arts, sc)
+    clock.lap("spark: reuse")
+    story_of, stories = assign_stories(arts, sc, pairs, block_days, halo_days)
+    position: dict[str, int] = {}
+    sizes: dict[str, int] = defaultdict(int)
+    for f in stories._rows.feats:  # the articles in the order they were placed: arrival order
+        position[f.id] = sizes[story_of[f.id]]
+        sizes[story_of[f.id]] += 1
+    clock.lap("spark: stories")
+    views = story_views(arts, sc, story_of, position, pairs)
+    clock.lap("spark: views")
+    result.derived = _write(store, arts, result.ids, pairs, story_of, position, stories, reuse, views, batch)
+    result.new = len(result.ids)
+    arts.unpersist()
+    clock.lap("store")
+
+
+def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reuse, views, batch: int) -> dict:
+    """Store everything batch by batch, as the local engine does: each batch's articles with
+    the pairs they complete, their story rows and their entity links, in one transaction."""
+    from marsad.link.corpus import refresh
+
+    db = store.db
+    number = {a: k for k, a in enumerate(ids)}
+    by_later: dict[str, list[dict]] = defaultdict(list)
+    for p in pairs:  # discovery order
+        by_later[max(p["a"], p["b"], key=number.__getitem__)].append(p)
+    pending: list[Article] = []
+
+    def flush():
+        with store.transaction():
+            store.add_many(pending)
+            rows = [p for a in pending for p in by_later.pop(a.id, ())]
+            db.executemany(
+                "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
+                [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"]))
+                 for p in rows])
+            db.executemany("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)",
+                           [(a.id, story_of[a.id], position[a.id]) for a in pending])
+            # stories created in the order the batch's articles arrive, as the local engine creates them
+            _update_stories(store, stories, dict.fromkeys(story_of[a.id] for a in arrival_order(pending)))
+            EntityLinker(db).link(pending)
+            db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in pending])
+        pending.clear()
+
+    for _, article in arts.sortByKey().toLocalIterator():
+        pending.append(article)
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    with store.transaction():
+        CorpusIndex(reuse, stories).save(store, final=True)
+    views = sorted(views, key=lambda sv: number[sv[0][1:]])  # stories in order of creation
+    for i in range(0, len(views), VIEW_BATCH):
+        part = views[i:i + VIEW_BATCH]
+        write_views(store, [s for s, _ in part], [d for _, d in part])
+    return refresh(store)  # entity rows (the stories are derived already)
