@@ -63,6 +63,13 @@ def _read_file(indexed: tuple[int, str]) -> Iterator[tuple[tuple[int, int], RawD
         yield (number, k), item
 
 
+def _problems_and_ids(row):
+    seq, item = row
+    if isinstance(item, IngestError):
+        return [(seq, item)]
+    return [(seq, w) for w in item.warnings] + [(seq, (item.id, item.published))]
+
+
 def _process_partition(component_names: tuple[str, ...]):
     def run(rows):
         components = None
@@ -83,7 +90,7 @@ def processed(sc, paths: list[str], components: tuple[str, ...] = ARTICLE_COMPON
     listed = list(discover(list(paths)))
     problems = [((i, 0), x) for i, x in enumerate(listed) if isinstance(x, IngestError)]
     files = [(i, x) for i, x in enumerate(listed) if not isinstance(x, IngestError)]
-    slices = max(2, sc.defaultParallelism) * 4
+    slices = max(2, sc.defaultParallelism)
     raws = sc.parallelize(files, max(1, len(files))).flatMap(_read_file)
     return raws.repartition(slices).mapPartitions(_process_partition(components)), problems
 
@@ -95,7 +102,14 @@ def _reuse_prepare(rows):
     for number, article in rows:
         entry = index.entry(article)
         doc, unit = index.band_keys(article.text, _tokens(entry))
-        yield number, (entry, doc, unit)
+        yield number, (entry, doc, unit, _Text(article.id, article.text))
+
+
+class _Text:
+    """What the pair verdict reads of the new article: its id and text (for agency credits)."""
+
+    def __init__(self, article_id: str, text: str):
+        self.id, self.text = article_id, text
 
 
 def _tokens(entry):
@@ -107,13 +121,13 @@ def _tokens(entry):
 def _df_partial(rows):
     index = ReuseIndex()
     sketch = CountMinSketch(index.params.df_width_bits)
-    for _, (entry, _, _) in rows:
+    for _, (entry, _, _, _) in rows:
         sketch.add(index.doc_grams(entry))
     yield sketch
 
 
 def _band_rows(row):
-    number, (_, doc, unit) = row
+    number, (_, doc, unit, _) = row
     return [((0, k), number) for k in set(doc.ravel().tolist())] + [((1, k), number) for k in set(unit.ravel().tolist())]
 
 
@@ -121,9 +135,12 @@ def _pairs_partition(df_table):
     def run(rows):
         index = ReuseIndex()
         index._df._table = df_table.value
-        for number, ((article, entry), olds) in rows:
-            others = [e for _, e in sorted(olds or (), key=lambda t: t[0])]
-            yield number, index.pairs_with(article, entry, others)
+        for number, (new, olds) in rows:
+            olds = sorted(olds, key=lambda t: t[0])
+            if not olds or not new:
+                continue
+            (entry, text), = new
+            yield number, index.pairs_with(text, entry, [e for _, e in olds])
 
     return run
 
@@ -132,24 +149,24 @@ def reuse_pairs(arts, sc, params=None):
     """Reuse pairs of the numbered articles ``arts`` (RDD of ``(number, Article)``), in
     discovery order, and the reuse index that holds them all."""
     cap = (params or ReuseIndex().params).bucket_cap
+    parts = arts.getNumPartitions()
     prep = arts.mapPartitions(_reuse_prepare).persist()
     df = prep.mapPartitions(_df_partial).treeReduce(CountMinSketch.merge)
     keep = lambda acc, v: bucket_members(acc + [v], cap)  # noqa: E731
     merge = lambda a, b: bucket_members(a + b, cap)  # noqa: E731
-    buckets = prep.flatMap(_band_rows).aggregateByKey([], keep, merge).persist()
-    cands = buckets.flatMap(lambda kv: [(i, j) for i, j in combinations(kv[1], 2)]).distinct()
-    olds = cands.join(prep.mapValues(lambda p: p[0])).map(lambda t: (t[1][0], (t[0], t[1][1]))).groupByKey()
-    news = arts.join(prep.mapValues(lambda p: p[0]))
+    buckets = prep.flatMap(_band_rows).aggregateByKey([], keep, merge, parts).persist()
+    # candidate (earlier i, later j): aligned as the index does when j arrives, j's side "new"
+    cands = buckets.flatMap(lambda kv: combinations(kv[1], 2)).distinct(parts)
+    olds = cands.join(prep.mapValues(lambda p: p[0]), parts).map(lambda t: (t[1][0], (t[0], t[1][1])))
+    news = prep.mapValues(lambda p: (p[0], p[3]))
     df_table = sc.broadcast(df._table)
-    found = news.join(olds).mapPartitions(_pairs_partition(df_table)).filter(lambda t: t[1]).collect()
+    found = news.cogroup(olds, parts).mapPartitions(_pairs_partition(df_table)).filter(lambda t: t[1]).collect()
     pairs = [p for _, ps in sorted(found, key=lambda t: t[0]) for p in ps]
     # the index a later incremental run goes on from: entries in order, bucket contents
-    entries = [e for _, (e, _, _) in sorted(prep.collect(), key=lambda t: t[0])]
-    tables = []
-    for table in (0, 1):
-        rows = buckets.filter(lambda kv, t=table: kv[0][0] == t).flatMap(
-            lambda kv: [(kv[0][1], v) for v in kv[1]]).collect()
-        tables.append((np.array([k for k, _ in rows], np.uint64), np.array([v for _, v in rows], np.uint32)))
+    entries = [e for _, e in sorted(prep.mapValues(lambda p: p[0]).collect(), key=lambda t: t[0])]
+    rows = buckets.flatMap(lambda kv: [(kv[0][0], kv[0][1], v) for v in kv[1]]).collect()
+    tables = [(np.array([k for t, k, _ in rows if t == table], np.uint64),
+               np.array([v for t, _, v in rows if t == table], np.uint32)) for table in (0, 1)]
     prep.unpersist(), buckets.unpersist()
     df_table.unpersist()
     return pairs, ReuseIndex.assemble(entries, tables[0], tables[1], df, params)
@@ -169,13 +186,12 @@ def _block_partition(pairs_by_block):
     return run
 
 
-def assign_stories(arts, sc, pairs: list[dict], block_days: int = BLOCK_DAYS, halo_days: int = HALO_DAYS):
+def assign_stories(arts, sc, published: dict[str, str | None], pairs: list[dict], block_days: int = BLOCK_DAYS,
+                   halo_days: int = HALO_DAYS):
     """Every article's story and the story index of them all (built on the driver from the
-    blocks' decisions, in arrival order)."""
-    meta = sorted(arts.map(lambda na: (na[0], na[1].id, na[1].published)).collect())
-    shells = [_Shell(i, published) for _, i, published in meta]
-    rank = {a.id: r for r, a in enumerate(arrival_order(shells))}
-    days = {i: day_number(published) for _, i, published in meta}
+    blocks' decisions, in arrival order). ``published``: each article's date, in input order."""
+    rank = {a.id: r for r, a in enumerate(arrival_order(_Shell(i, d) for i, d in published.items()))}
+    days = {i: day_number(d) for i, d in published.items()}
     dated = [d for d in days.values() if d is not None]
     last = max(dated) // block_days if dated else 0
     blocks = {i: block_keys(d, last, block_days, halo_days) for i, d in days.items()}
@@ -235,7 +251,7 @@ def story_views(arts, sc, story_of: dict[str, str], position: dict[str, int], pa
             pairs_by_story[story_of[p["a"]]].append(p)
     keys = sc.broadcast((story_of, position))
     pairs_b = sc.broadcast(dict(pairs_by_story))
-    slices = max(2, sc.defaultParallelism) * 4
+    slices = arts.getNumPartitions()
     out = (arts.map(lambda na: (keys.value[0][na[1].id], (keys.value[1][na[1].id], na[1])))
            .groupByKey(slices).mapPartitions(_views_partition(pairs_b)).collect())
     keys.unpersist(), pairs_b.unpersist()
@@ -254,25 +270,31 @@ def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[Inge
     clock = Stopwatch()
     items, problems = processed(sc, paths)
     items = items.persist(StorageLevel.MEMORY_AND_DISK)
-    problems += items.flatMap(lambda t: [(t[0], t[1])] if isinstance(t[1], IngestError) else
-                              [(t[0], w) for w in t[1].warnings]).collect()
+    # one pass brings back what the driver needs: the problems, and the ids in input order
+    seen = items.flatMap(_problems_and_ids).collect()
+    problems += [(seq, x) for seq, x in seen if isinstance(x, IngestError)]
     for _, problem in sorted(problems, key=lambda t: t[0]):
         (result.warnings if problem.warning else result.errors).append(problem)
         if on_error:
             on_error(problem)
     # the first copy of each article, numbered in input order (the reuse index's order)
-    arts = (items.filter(lambda t: isinstance(t[1], Article)).map(lambda t: (t[1].id, t))
-            .reduceByKey(lambda x, y: x if x[0] <= y[0] else y).map(lambda kv: kv[1])
-            .sortByKey().zipWithIndex().map(lambda t: (t[1], t[0][1])).persist(StorageLevel.MEMORY_AND_DISK))
-    ids = arts.map(lambda na: (na[0], na[1].id)).collect()
-    items.unpersist()
-    result.ids = [i for _, i in sorted(ids)]
+    number: dict[tuple, int] = {}
+    published: dict[str, str | None] = {}
+    for seq, (article_id, date) in sorted((seq, x) for seq, x in seen if isinstance(x, tuple)):
+        if article_id not in published:
+            published[article_id] = date
+            number[seq] = len(result.ids)
+            result.ids.append(article_id)
+    numbers = sc.broadcast(number)
+    arts = (items.filter(lambda t: t[0] in numbers.value and isinstance(t[1], Article))
+            .map(lambda t: (numbers.value[t[0]], t[1])).persist(StorageLevel.MEMORY_AND_DISK))
     clock.lap("spark: articles")
     if not result.ids:
+        items.unpersist()
         return
     pairs, reuse = reuse_pairs(arts, sc)
     clock.lap("spark: reuse")
-    story_of, stories = assign_stories(arts, sc, pairs, block_days, halo_days)
+    story_of, stories = assign_stories(arts, sc, published, pairs, block_days, halo_days)
     position: dict[str, int] = {}
     sizes: dict[str, int] = defaultdict(int)
     for f in stories._rows.feats:  # the articles in the order they were placed: arrival order
@@ -283,7 +305,7 @@ def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[Inge
     clock.lap("spark: views")
     result.derived = _write(store, arts, result.ids, pairs, story_of, position, stories, reuse, views, batch)
     result.new = len(result.ids)
-    arts.unpersist()
+    arts.unpersist(), items.unpersist(), numbers.unpersist()
     clock.lap("store")
 
 

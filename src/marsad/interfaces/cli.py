@@ -48,8 +48,42 @@ def _ingest(args) -> tuple[SQLiteStore, IngestResult]:
 
 def cmd_ingest(args) -> int:
     store, result = _ingest(args)
-    store.close()
+    with store:
+        _export(args, store)
     return 0 if result.ok else 1
+
+
+def _export(args, store: SQLiteStore) -> None:
+    """``--parquet DIR``: the store's tables as Parquet (written by Spark)."""
+    if not getattr(args, "parquet", None):
+        return
+    from marsad.engines.spark import spark_session
+    from marsad.store.parquet import export_parquet
+
+    written = export_parquet(store, args.parquet, spark_session(args.master))
+    if not args.quiet:
+        print(f"marsad: wrote {len(written)} tables to {args.parquet} ({written.get('articles', 0)} articles)",
+              file=sys.stderr)
+
+
+def cmd_load_parquet(args) -> int:
+    """Load the Parquet tables of a build into a new SQLite store (for `marsad serve`)."""
+    from marsad.engines.spark import spark_session
+    from marsad.store.parquet import load_parquet
+
+    if not os.path.isdir(os.path.join(args.dir, "articles")):
+        print(f"marsad: error: {printable(args.dir)}: no Parquet tables (an articles/ folder) there", file=sys.stderr)
+        return 1
+    with SQLiteStore(args.db) as store:
+        try:
+            loaded = load_parquet(args.dir, store, spark_session(args.master))
+        except ValueError as exc:
+            print(f"marsad: error: {exc}", file=sys.stderr)
+            return 1
+    if not args.quiet:
+        print(f"marsad: loaded {loaded.get('articles', 0)} articles, {loaded.get('stories', 0)} stories, "
+              f"{loaded.get('entities', 0)} entities into {args.db}", file=sys.stderr)
+    return 0
 
 
 def cmd_analyze(args) -> int:
@@ -58,6 +92,7 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
+        _export(args, store)
         from marsad.interfaces.api import report_for
 
         report = report_for(store, result.ids)
@@ -221,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--workers", type=int, metavar="N",
                         help=f"local engine: processes for the per-article stages (default: one per CPU, "
                              f"here {default_workers()}; 1: no pool)")
+        sp.add_argument("--parquet", metavar="DIR",
+                        help="also write the store's tables as Parquet to DIR (needs pyspark; "
+                             "`marsad load-parquet` reads them back)")
         sp.add_argument("--timings", action="store_true",
                         help=f"print seconds per stage to stderr (or set {TIMINGS_ENV}=1)")
 
@@ -251,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--outlet", help="only this outlet's articles")
     common(r, "marsad.db")
     r.set_defaults(func=cmd_report)
+
+    lp = sub.add_parser("load-parquet", help="load Parquet tables (from --parquet) into a new store")
+    lp.add_argument("dir", metavar="DIR", help="the folder --parquet wrote")
+    lp.add_argument("--master", metavar="URL", help="the Spark master that reads them (default: local[*])")
+    common(lp, "marsad.db")
+    lp.set_defaults(func=cmd_load_parquet)
 
     m = sub.add_parser("migrate", help="move a store written by an older Marsad to the current schema")
     common(m, "marsad.db")
