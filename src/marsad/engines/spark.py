@@ -44,12 +44,14 @@ def spark_session(master: str | None = None, app_name: str = "marsad", conf: dic
     interpreter that runs the driver. On a local master the workers also get this package's
     folder on ``PYTHONPATH`` (a checkout run with ``PYTHONPATH=src`` imports the same code on
     both sides). On a cluster the executors' machines need Marsad installed (or a packed
-    environment shipped with ``--archives``): see docs/spark.md; a session made by
-    ``spark-submit`` keeps its own settings, since ``getOrCreate`` returns it unchanged.
+    environment shipped with ``--archives``): see docs/spark.md. Under ``spark-submit``
+    (and no ``master`` given) nothing is changed: the session is the one it configured.
     """
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app_name)
+    if submitted() and not master:
+        return builder.getOrCreate()  # spark-submit configured the session: its settings stand
     master = master or os.environ.get("MASTER")
     if master:
         builder = builder.master(master)
@@ -62,8 +64,14 @@ def spark_session(master: str | None = None, app_name: str = "marsad", conf: dic
     for key, value in settings.items():
         builder = builder.config(key, value)
     if not master:
-        builder = builder.config("spark.master", DEFAULT_MASTER)  # a default spark-submit overrides
+        builder = builder.config("spark.master", DEFAULT_MASTER)
     return builder.getOrCreate()
+
+
+def submitted() -> bool:
+    """Whether this driver was started by ``spark-submit`` (or ``pyspark``), which passes the
+    JVM it started to Python in this variable."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def python_settings(master: str) -> dict[str, str]:
