@@ -14,7 +14,7 @@ from collections import defaultdict
 from marsad.doc import Article
 from marsad.extract.dates import DateExtractor, find_mentions, resolve
 from marsad.text.normalize import normalize
-from marsad.text.segment import sentences
+from marsad.text.segment import Segment, sentences
 
 MAX_EVENTS_PER_DAY = 4
 SAME_EVENT_OVERLAP = 0.25  # word-set Jaccard above which two dated sentences tell one event
@@ -54,7 +54,7 @@ def _words(s: str) -> set[str]:
     return set(re.findall(r"\w{3,}", normalize(s)))
 
 
-def _sentence_days(a: Article) -> list[tuple[str, str]]:
+def _sentence_days(a: Article) -> list[tuple[str, Segment]]:
     """(day, sentence) of each dated sentence of an article, each sentence once: under the first
     day-precise date it gives (the event it reports; a later date in it is a plan or background:
     "أعلن الثلاثاء أن القمة ستعقد الخميس" happened on Tuesday)."""
@@ -67,24 +67,25 @@ def _sentence_days(a: Article) -> list[tuple[str, str]]:
         if sent is None or sent.start in seen:
             continue
         seen.add(sent.start)
-        out.append((item["date"], sent.text))
+        out.append((item["date"], sent))
     return out
 
 
 def timeline(members: list[Article]) -> list[dict]:
     """Dated events of a story, one line each in an article's words, with the articles that
     report them, ordered by day (and within a day by how many articles report the event).
+    Each event also gives ``sentences``: where each article says it ({article, start, end}).
 
     A sentence is listed under one day only: within an article under its first date, and a
     sentence that several articles carry (wire copy) but date differently (a relative "أمس"
     read against two publication dates) under the day most of them give, the earliest on a tie."""
     reports: dict[frozenset, dict] = {}  # the same wording (word set) across articles: one event
     for a in members:
-        for day, text in _sentence_days(a):
-            words = _words(text)
-            key = frozenset(words) if words else frozenset([text])
-            ev = reports.setdefault(key, {"text": text, "words": words, "days": {}, "articles": {}})
-            ev["articles"].setdefault(a.id, None)
+        for day, sent in _sentence_days(a):
+            words = _words(sent.text)
+            key = frozenset(words) if words else frozenset([sent.text])
+            ev = reports.setdefault(key, {"text": sent.text, "words": words, "days": {}, "articles": {}})
+            ev["articles"].setdefault(a.id, {"article": a.id, "start": sent.start, "end": sent.end})
             ev["days"][day] = ev["days"].get(day, 0) + 1
     by_day: dict[str, list[dict]] = defaultdict(list)
     for ev in reports.values():
@@ -92,13 +93,14 @@ def timeline(members: list[Article]) -> list[dict]:
         events = by_day[day]
         for other in events:  # close wording on the same day: one event
             if len(ev["words"] & other["words"]) >= SAME_EVENT_OVERLAP * len(ev["words"] | other["words"]):
-                for aid in ev["articles"]:
-                    other["articles"].setdefault(aid, None)
+                for aid, where in ev["articles"].items():
+                    other["articles"].setdefault(aid, where)
                 break
         else:
             events.append({"text": ev["text"], "words": ev["words"], "articles": dict(ev["articles"])})
     out = []
     for day in sorted(by_day):
         events = sorted(by_day[day], key=lambda ev: -len(ev["articles"]))[:MAX_EVENTS_PER_DAY]
-        out.extend({"date": day, "text": ev["text"], "articles": list(ev["articles"])} for ev in events)
+        out.extend({"date": day, "text": ev["text"], "articles": list(ev["articles"]),
+                    "sentences": list(ev["articles"].values())} for ev in events)
     return out
