@@ -65,7 +65,9 @@ def buckets(first: str, last: str) -> tuple[str, list[str]]:
 
 
 def _ticks(labels: list[str], every: int) -> list[int]:
-    return [i for i in range(len(labels)) if i % every == 0 or i == len(labels) - 1]
+    """Every `every`-th label and the last, without one too close before the last."""
+    last = len(labels) - 1
+    return [i for i in range(len(labels)) if (i % every == 0 and last - i >= max(every // 2, 1)) or i == last]
 
 
 def stacked_days(counts: list[tuple[str, str, int]], title: str, width: int = 720, height: int = 260,
@@ -113,7 +115,8 @@ def stacked_days(counts: list[tuple[str, str, int]], title: str, width: int = 72
                         f'<title>{escape(f"{k} — {s}: {n}")}</title></rect>')
     every = max(1, round(len(keys) / 6))
     for i in _ticks(keys, every):
-        body.append(_text(left + (i + 0.5) * bw, top_pad + plot_h + 16, keys[i], 11, ltr=True))
+        x = min(max(left + (i + 0.5) * bw, left + 30), width - right - 30)  # a label never runs off the edge
+        body.append(_text(x, top_pad + plot_h + 16, keys[i], 11, ltr=True))
     for j, s in enumerate(series if legend else []):  # legend, right to left as the page reads
         row, col = divmod(j, 4)
         x = width - right - col * (plot_w / 4)

@@ -29,6 +29,11 @@ function append(el, children) {
   return el;
 }
 
+function table(attrs, ...children) {
+  // A table in a box that scrolls sideways on a narrow screen (the page itself never does).
+  return h("div", { class: "scroll" }, h("table", attrs, ...children));
+}
+
 function link(href, ...children) {
   return h("a", { href }, ...children);
 }
@@ -155,7 +160,7 @@ function figure(src, alt, caption, table) {
 }
 
 function dataTable(headers, rows) {
-  return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
+  return table({}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
 }
 
@@ -374,7 +379,7 @@ async function storyView(id) {
               (p.speakers && p.speakers.length) ? h("p", { class: "muted" }, p.speakers.join("، ")) : null,
               h("p", {}, p.text), h("p", { class: "side-src" }, "المصادر: ", cite(p.articles, p.sentences))))))))
     : empty("لا تعارض بين المصادر.");
-  const members = h("table", { class: "members" },
+  const members = table({ class: "members" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, "العنوان"), h("th", { scope: "col" }, "المنفذ"),
       h("th", { scope: "col" }, "التاريخ"), h("th", { scope: "col" }, "الوكالات"))),
     h("tbody", {}, s.members.map((m, i) =>
@@ -473,11 +478,11 @@ async function articleView(id, params) {
           h("span", { class: "muted" }, q.direct ? " (مباشر): " : " (منقول): "), q.text)))
     : empty("لا اقتباسات.");
   const numbers = a.numbers.length
-    ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "النص"), h("th", {}, "القيمة"), h("th", {}, "الوحدة"))),
+    ? table({}, h("thead", {}, h("tr", {}, h("th", {}, "النص"), h("th", {}, "القيمة"), h("th", {}, "الوحدة"))),
         h("tbody", {}, a.numbers.map((n) => h("tr", {}, h("td", {}, n.text), h("td", {}, iso(String(n.value))), h("td", {}, n.unit || "—")))))
     : empty("لا أعداد.");
   const dates = a.dates.length
-    ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "النص"), h("th", {}, "التاريخ"), h("th", {}, "الاستنتاج"))),
+    ? table({}, h("thead", {}, h("tr", {}, h("th", {}, "النص"), h("th", {}, "التاريخ"), h("th", {}, "الاستنتاج"))),
         h("tbody", {}, a.dates.map((d) => h("tr", {}, h("td", {}, d.text), h("td", { class: "nowrap" }, iso(d.date)), h("td", {}, RESOLVED[d.resolved_from] || d.resolved_from || "—")))))
     : empty("لا تواريخ.");
   const reuse = a.reuse.length
@@ -530,7 +535,7 @@ async function articlesView(params) {
 }
 
 function articleTable(rows) {
-  return h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "العنوان"), h("th", { scope: "col" }, "المنفذ"),
+  return table({}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "العنوان"), h("th", { scope: "col" }, "المنفذ"),
       h("th", { scope: "col" }, "التاريخ"), h("th", { scope: "col" }, "القصة"))),
     h("tbody", {}, rows.map((a) => h("tr", {},
       h("td", {}, link(`#/article/${encodeURIComponent(a.id)}`, titleOf(a))),
@@ -598,10 +603,11 @@ async function searchView(params) {
     ? h("p", { class: "muted" }, "بحثنا أيضاً عن: ", res.searched.slice(1).map((w, i) => [i ? "، " : "", h("bdi", {}, w)])) : null;
   return h("div", {},
     h("h1", {}, "نتائج البحث: ", h("bdi", {}, q)),
-    form, spellings, entityList, quotes,
+    form, spellings, entityList,
     section(`المقالات (${res.total}${res.total_exact ? "" : "+"})`,
       res.results.length ? results : empty("لا نتائج."),
-      pager(res, (off) => hashFor("search", { q, ...filters, offset: off }))));
+      pager(res, (off) => hashFor("search", { q, ...filters, offset: off }))),
+    quotes);
 }
 
 // ---- entities ----
@@ -623,7 +629,7 @@ async function entitiesView(params) {
     h("h1", {}, "الكيانات"), tabs, form,
     h("p", { class: "muted" }, count(res.total, ENTITIES)),
     res.entities.length
-      ? h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "الاسم"), h("th", { scope: "col" }, "بالحروف اللاتينية"),
+      ? table({}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "الاسم"), h("th", { scope: "col" }, "بالحروف اللاتينية"),
           h("th", { scope: "col" }, "النوع"), h("th", { scope: "col" }, "الصيغ"), h("th", { scope: "col" }, "الإشارات"))),
           h("tbody", {}, res.entities.map((e) => h("tr", {},
             h("td", {}, link(`#/entity/${encodeURIComponent(e.id)}`, e.name)),
