@@ -6,6 +6,7 @@
 Needs Playwright (the project's test extra) and a Chromium on PATH (Debian: ``chromium``).
 A page's load time is from navigation to its view showing the route with every chart image
 loaded (the UI's own API calls included); each page is loaded `--runs` times after one warm-up.
+The floor row is a page that makes no API call: the browser, the page and its script alone.
 ``make screenshots`` regenerates docs/screenshots/.
 """
 from __future__ import annotations
@@ -90,8 +91,10 @@ def timings(db: str, runs: int) -> None:
     with serving(db) as base, chromium(path) as browser:
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar")
         page = ctx.new_page()
-        print(f"{'page':10} {'median s':>9} {'worst s':>8}")
-        for name, url in pages(base, db).items():
+        print(f"{'page':10} {'median s':>9} {'worst s':>8} {'× floor':>8}")
+        floor = None
+        # floor: the page and its script loading, with no API call (an unknown route's message)
+        for name, url in {"floor": f"{base}/#/no-such-page", **pages(base, db)}.items():
             seconds = []
             for i in range(runs + 1):
                 page.goto("about:blank")
@@ -100,7 +103,9 @@ def timings(db: str, runs: int) -> None:
                 wait_shown(page)
                 if i:  # the first load warms the server's connection and caches
                     seconds.append(time.perf_counter() - t0)
-            print(f"{name:10} {statistics.median(seconds):9.3f} {max(seconds):8.3f}")
+            median = statistics.median(seconds)
+            floor = floor or median
+            print(f"{name:10} {median:9.3f} {max(seconds):8.3f} {median / floor:8.1f}")
         ctx.close()
 
 

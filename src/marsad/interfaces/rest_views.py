@@ -34,7 +34,7 @@ from marsad.report import story_quotes
 from marsad.store import search as fts
 
 DEFAULT_DAYS = 90  # the home page's window when no dates are given: the last 90 days stored
-MAX_DAYS = 366  # days one /api/days answer covers at most
+MAX_DAYS = 3660  # days one /api/days answer covers at most (ten years: one index range, grouped by day)
 RELATED_ARTICLES = 2000  # articles of an entity read for its co-occurring entities
 TIMELINE_MENTIONS = 50_000  # mentions of an entity counted by day, at most
 QUOTE_ARTICLES = 40  # best-ranked articles whose quotations a quote search reads

@@ -280,6 +280,9 @@ async function storiesView(params) {
     pager(res, (off) => hashFor("stories", { sort, offset: off })));
 }
 
+const MAX_CITES = 12; // citation links shown per item; the rest are counted
+const MAX_ITEMS = 12; // claims, disagreements drawn before "show more"
+
 function citer(members) {
   // Citation links [n] numbered by the article's place in the story; with the sentence's offsets
   // when known, a citation opens the article at that sentence.
@@ -288,13 +291,27 @@ function citer(members) {
   return (ids, sentences) => {
     const where = new Map();
     for (const s of sentences || []) if (s && !where.has(s.article)) where.set(s.article, s);
-    return h("span", { class: "cites" }, (ids || []).map((id) => {
+    const all = ids || [];
+    const shown = all.slice(0, MAX_CITES);
+    return h("span", { class: "cites" }, shown.map((id) => {
       const m = byId.get(id);
       const label = m ? `${m.outlet || "؟"} — ${titleOf(m)}` : id;
       return h("a", { href: articleHref(id, where.get(id)), class: "cite", title: label, "aria-label": `المصدر: ${label}` },
         `[${index.get(id) || "؟"}]`);
-    }));
+    }), all.length > shown.length ? h("span", { class: "muted" }, ` +${all.length - shown.length}`) : null);
   };
+}
+
+function capped(items, max, draw, more) {
+  // The first `max` items drawn now; the rest behind a <details>, drawn when it is opened
+  // (a story with hundreds of disagreements must not cost the page its first second).
+  const head = items.slice(0, max).map(draw);
+  if (items.length <= max) return head;
+  const rest = h("details", { class: "more" }, h("summary", {}, more(items.length - max)));
+  rest.addEventListener("toggle", () => {
+    if (rest.open && rest.children.length === 1) append(rest, items.slice(max).map(draw));
+  });
+  return [...head, rest];
 }
 
 function timelineVisual(items, cite) {
@@ -331,11 +348,12 @@ function copiesView(groups, members) {
 
 function quoteGroups(speakers, cite) {
   if (!speakers.length) return empty("لا اقتباسات.");
-  return h("div", { class: "speakers" }, speakers.map((g) =>
+  return h("div", { class: "speakers" }, capped(speakers, MAX_ITEMS, (g) =>
     h("section", { class: "speaker" },
       h("h3", {}, g.speaker ? link(`#/entity/${encodeURIComponent(g.speaker)}`, g.name || "؟") : (g.name || "متحدث غير معروف"),
         h("span", { class: "muted" }, ` — ${count(g.quotes.length, QUOTES)}`)),
-      h("ul", { class: "quotes" }, g.quotes.map((q) => quoteItem(q, cite))))));
+      h("ul", { class: "quotes" }, capped(g.quotes, 6, (q) => quoteItem(q, cite), (n) => `عرض البقية (${n})`))),
+    (n) => `متحدثون آخرون (${n})`));
 }
 
 function quoteItem(q, cite) {
@@ -362,14 +380,14 @@ async function storyView(id) {
     ? h("ul", { class: "summary" }, s.summary.map((x) => h("li", {}, x.text, " ", cite(x.articles, x.sentence ? [x.sentence] : []))))
     : empty("لا ملخص.");
   const claims = s.claims.length
-    ? h("ul", { class: "claims" }, s.claims.map((c) =>
+    ? h("ul", { class: "claims" }, capped(s.claims, MAX_ITEMS * 2, (c) =>
         h("li", {},
           h("span", { class: `pill ${c.independent_sources > 1 ? "ok" : "warn"}`, title: "المنافذ التي تنقل نص الوكالة نفسه تُحسب مصدراً واحداً" },
             count(c.independent_sources, SOURCES)),
-          " ", c.text, " ", cite(c.articles, c.sentences))))
+          " ", c.text, " ", cite(c.articles, c.sentences)), (n) => `عرض البقية (${n})`))
     : empty("لا ادعاءات.");
   const disagreements = s.disagreements.length
-    ? h("div", {}, s.disagreements.map((d) =>
+    ? h("div", {}, capped(s.disagreements, MAX_ITEMS, (d) =>
         h("div", { class: "disagreement" },
           h("h3", {}, d.about),
           h("div", { class: "sides" }, d.positions.map((p) =>
@@ -377,7 +395,8 @@ async function storyView(id) {
               p.value !== undefined && p.value !== null
                 ? h("p", { class: "side-value" }, h("bdi", { dir: "ltr" }, String(p.value)), p.unit ? " " + p.unit : "") : null,
               (p.speakers && p.speakers.length) ? h("p", { class: "muted" }, p.speakers.join("، ")) : null,
-              h("p", {}, p.text), h("p", { class: "side-src" }, "المصادر: ", cite(p.articles, p.sentences))))))))
+              h("p", {}, p.text), h("p", { class: "side-src" }, "المصادر: ", cite(p.articles, p.sentences)))))),
+        (n) => `عرض البقية (${n})`))
     : empty("لا تعارض بين المصادر.");
   const members = table({ class: "members" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), h("th", { scope: "col" }, "العنوان"), h("th", { scope: "col" }, "المنفذ"),
