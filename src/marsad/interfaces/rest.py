@@ -32,7 +32,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Iterable, Iterator, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Query, Request
@@ -50,6 +50,7 @@ SCHEMA_VERSION = 2
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_OFFSET = 1_000_000
 MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET = 50, 1000
+COUNTS_CACHED = 4096  # list totals remembered per thread until the store changes
 MEMBERS_SHOWN = 200  # members listed on a story page (the rest: /api/articles?story=)
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
@@ -104,6 +105,19 @@ class Store:
             db = self._local.db = self.connect()
         return db
 
+    def count(self, sql: str, args: Iterable = ()) -> int:
+        """``sql`` (a count) on this thread's connection, cached until another connection changes
+        the file (`PRAGMA data_version`): paging through a list counts its total once."""
+        db = self.conn()
+        seen = db.execute("PRAGMA data_version").fetchone()[0]
+        cache = getattr(self._local, "counts", None)
+        if cache is None or cache[0] != seen or len(cache[1]) >= COUNTS_CACHED:
+            cache = self._local.counts = (seen, {})
+        key = (sql, *args)
+        if key not in cache[1]:
+            cache[1][key] = db.execute(sql, tuple(args)).fetchone()[0]
+        return cache[1][key]
+
     def schema_version(self) -> int:
         try:
             db = self.connect()
@@ -122,7 +136,7 @@ class Store:
         version = int(row[0]) if row and str(row[0]).isdigit() else 0
         if version < SCHEMA_VERSION:
             raise StoreError(f"{self.path} has store schema version {version or '1 (no meta table)'}; "
-                             f"`marsad serve` reads version {SCHEMA_VERSION} (re-ingest the inputs)")
+                             f"`marsad serve` reads version {SCHEMA_VERSION}: run `marsad migrate --db {self.path}`")
         return version
 
 
@@ -160,9 +174,9 @@ def _brief(row: dict) -> dict:
     return row
 
 
-def _page(sql_total: str | None, db: sqlite3.Connection, args: list, limit: int, offset: int,
+def _page(sql_total: str | None, store: Store, args: list, limit: int, offset: int,
           key: str, items: list) -> dict:
-    total = db.execute(sql_total, args).fetchone()[0] if sql_total else None
+    total = store.count(sql_total, args) if sql_total else None
     return {"total": total, "limit": limit, "offset": offset, key: items}
 
 
@@ -307,10 +321,7 @@ def make_app(db_path: str) -> FastAPI:
     # ---- health ----
     @api.get("/health", summary="Store counts and schema version")
     def health():
-        c = db()
-        articles, stories, entities = c.execute(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM stories), (SELECT count(*) FROM entities)"
-        ).fetchone()
+        articles, stories, entities = (store.count(f"SELECT count(*) FROM {t}") for t in ("articles", "stories", "entities"))
         return JSON({"status": "ok", "schema_version": version, "articles": articles, "stories": stories,
                      "entities": entities})
 
@@ -318,17 +329,22 @@ def make_app(db_path: str) -> FastAPI:
     @api.get("/stories", summary="Stories, largest or most recent first")
     def stories(sort: Literal["size", "recent"] = "size", since: DateParam = None, until: DateParam = None,
                 outlet: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
-        conds, args = _date_filters("s.first_published", "s.last_published", since, until)
+        # by an outlet: its rows of story_outlets (which copy size and dates), not its articles
+        t = "o" if outlet else "s"
+        conds, args = _date_filters(f"{t}.first_published", f"{t}.last_published", since, until)
+        source = "stories s"
         if outlet:
-            conds.append("s.id IN (SELECT m.story FROM articles a JOIN story_members m ON m.article = a.id "
-                         "WHERE a.outlet = ?)")  # from the outlet's articles (index), not per story
-            args.append(outlet)
-        order = "s.size DESC, s.last_published DESC" if sort == "size" else "s.last_published DESC, s.size DESC"
+            source = "story_outlets o JOIN stories s ON s.id = o.story"
+            conds.insert(0, "o.outlet = ?")
+            args.insert(0, outlet)
+        order = (f"{t}.size DESC, {t}.last_published DESC" if sort == "size"
+                 else f"{t}.last_published DESC, {t}.size DESC")
         c = db()
         rows = _rows(c.execute(
             f"SELECT s.id, s.title, s.size, s.outlets, s.first_published, s.last_published, s.updated_at "
-            f"FROM stories s{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
-        return JSON(_page(f"SELECT count(*) FROM stories s{_where(conds)}", c, args, limit, offset, "stories", rows))
+            f"FROM {source}{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
+        counted = "story_outlets o" if outlet else "stories s"
+        return JSON(_page(f"SELECT count(*) FROM {counted}{_where(conds)}", store, args, limit, offset, "stories", rows))
 
     @api.get("/stories/{story_id}", summary="A story: members, timeline, summary, claims, disagreements, reuse")
     def story(story_id: Ident):
@@ -379,7 +395,7 @@ def make_app(db_path: str) -> FastAPI:
         rows = _rows(c.execute(
             f"SELECT {BRIEF}, (SELECT story FROM story_members WHERE article = a.id) AS story "
             f"FROM articles a{join}{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
-        return JSON(_page(f"SELECT count(*) FROM articles a{join}{_where(conds)}", c, args, limit, offset,
+        return JSON(_page(f"SELECT count(*) FROM articles a{join}{_where(conds)}", store, args, limit, offset,
                           "articles", with_fallback_titles(c, [_brief(r) for r in rows])))
 
     @api.get("/articles/{article_id}", summary="An article with its layers (entity ids and names)")
@@ -431,7 +447,7 @@ def make_app(db_path: str) -> FastAPI:
         c = db()
         rows = _rows(c.execute(f"SELECT {ENTITY_COLS} FROM entities e WHERE 1{where} "
                                f"ORDER BY e.mentions DESC LIMIT ? OFFSET ?", (*args, limit, offset)))
-        return JSON(_page(f"SELECT count(*) FROM entities e WHERE 1{where}", c, args, limit, offset,
+        return JSON(_page(f"SELECT count(*) FROM entities e WHERE 1{where}", store, args, limit, offset,
                           "entities", [_entity(r) for r in rows]))
 
     @api.get("/entities/{entity_id}", summary="An entity: its mentions (paged), quotes and stories")
@@ -453,7 +469,7 @@ def make_app(db_path: str) -> FastAPI:
         eid = e["id"]
         _entity(e)
         e["merged_from"] = merged_from
-        e["mention_list"] = _page(None, c, [], limit, offset, "items", [_brief(r) for r in _rows(c.execute(
+        e["mention_list"] = _page(None, store, [], limit, offset, "items", [_brief(r) for r in _rows(c.execute(
             f"SELECT m.article, m.start, m.end, m.text, {BRIEF} FROM "
             f"(SELECT article, start, end, text FROM mentions WHERE entity = ? ORDER BY article, start "
             f"LIMIT ? OFFSET ?) m JOIN articles a ON a.id = m.article", (eid, limit, offset)))])
@@ -465,10 +481,9 @@ def make_app(db_path: str) -> FastAPI:
             "JOIN articles a ON a.id = q.article", (eid,))))]
         e["quotes_total"] = c.execute("SELECT count(*) FROM quotes WHERE speaker = ?", (eid,)).fetchone()[0]
         e["stories"] = _rows(c.execute(
-            "SELECT s.id, s.title, s.size, s.first_published, s.last_published, x.n AS articles_with_entity FROM "
-            "(SELECT m.story, count(*) AS n FROM story_members m WHERE m.article IN "
-            " (SELECT article FROM mentions WHERE entity = ?) GROUP BY m.story ORDER BY n DESC LIMIT 50) x "
-            "JOIN stories s ON s.id = x.story ORDER BY x.n DESC, s.size DESC", (eid,)))
+            "SELECT s.id, s.title, s.size, s.first_published, s.last_published, x.articles AS articles_with_entity "
+            "FROM entity_stories x JOIN stories s ON s.id = x.story WHERE x.entity = ? "
+            "ORDER BY x.articles DESC, s.size DESC LIMIT 50", (eid,)))
         return JSON(e)
 
     # ---- quotes ----
@@ -491,7 +506,7 @@ def make_app(db_path: str) -> FastAPI:
             f"JOIN articles a ON a.id = q.article LEFT JOIN entities e ON e.id = q.speaker",
             (*args, limit, offset)))
         items = with_fallback_titles(c, [{**q, "direct": bool(q["direct"])} for q in map(_item, rows)], key="article")
-        return JSON(_page(f"SELECT count(*) FROM quotes q{_where(conds)}", c, args, limit, offset, "quotes", items))
+        return JSON(_page(f"SELECT count(*) FROM quotes q{_where(conds)}", store, args, limit, offset, "quotes", items))
 
     # ---- search ----
     @api.get("/search", summary="Full-text search: ranked articles with highlighted snippets")

@@ -26,6 +26,7 @@ from marsad.link.stories import FORMAT as STORY_FORMAT
 from marsad.link.stories import StoryIndex
 from marsad.link.timeline import apply_story_dates, timeline
 from marsad.store.arrays import pack, unpack
+from marsad.store.rollups import fill_story_outlets
 from marsad.store.sqlite import SQLiteStore, now, pair_row
 
 #: Segments written between two snapshots of the reuse index's document frequencies (a
@@ -110,7 +111,7 @@ def reset_links(store: SQLiteStore) -> None:
     """Forget every corpus link (they are derived from the articles, which stay untouched)."""
     with store.transaction() as db:
         for table in ("index_segments", "reuse_pairs", "stories", "story_members", "story_views", "story_merges",
-                      "entities", "entity_keys", "entity_merges"):
+                      "story_outlets", "entities", "entity_keys", "entity_merges"):
             db.execute(f"DELETE FROM {table}")
         db.execute("UPDATE mentions SET entity=NULL")
         db.execute("UPDATE quotes SET speaker=NULL")
@@ -160,6 +161,7 @@ def _update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[s
             "outlets=excluded.outlets, first_published=excluded.first_published, "
             "last_published=excluded.last_published, updated_at=excluded.updated_at, dirty=1",
             (story_id, s["title"] if s else None, size, outlets, first, last, stamp))
+    fill_story_outlets(store.db, list(touched))
 
 
 def link_unlinked(store: SQLiteStore, index: CorpusIndex | None = None, batch: int = 500) -> CorpusIndex:
