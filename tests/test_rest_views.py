@@ -141,6 +141,9 @@ def test_charts_are_svg_images_with_escaped_labels(client, xss):
     assert "<script" not in svg and "<img" not in svg and "&lt;script&gt;" in svg
     assert xss.get("/charts/entities/e_x/mentions.svg").status_code == 200
     assert client.get("/charts/days.svg").text.startswith("<svg")
+    outlets = client.get("/charts/days.svg", params={"what": "outlets"}).text
+    assert "المنافذ" in outlets and outlets.count('class="bar"') >= 1
+    assert client.get("/charts/days.svg", params={"what": "words"}).status_code == 422
     assert client.get("/charts/stories/nope/coverage.svg").status_code == 404
 
 

@@ -12,7 +12,7 @@ Each is one bounded SQL query (or two) on the store, like the rest of the API:
     GET /api/search/quotes?q=&...            quotations matching the words, highlighted
     GET /charts/stories/{id}/coverage.svg    the coverage chart (server-rendered SVG)
     GET /charts/entities/{id}/mentions.svg   mentions over time
-    GET /charts/days.svg?since=&until=       articles per day
+    GET /charts/days.svg?since=&until=&what=articles|outlets   articles (outlets) per day
 
 The SVG answers are images (``<img>`` in the page): their labels are escaped, and an SVG shown
 as an image runs no script.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from typing import Annotated, Callable
+from typing import Annotated, Callable, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.responses import Response
@@ -123,10 +123,13 @@ def add_routes(app: FastAPI, db: Callable[[], sqlite3.Connection]) -> None:
         return JSON(days_data(db(), since, until))
 
     @pics.get("/days.svg")
-    def days_svg(since: DateParam = None, until: DateParam = None):
+    def days_svg(since: DateParam = None, until: DateParam = None,
+                 what: Literal["articles", "outlets"] = "articles"):
         d = days_data(db(), since, until)
-        return _svg(charts.day_bars([(x["date"], x["articles"]) for x in d["days"]], "المقالات في اليوم",
-                                    series="مقالات"))
+        title, series, color = {"articles": ("المقالات في اليوم", "مقالات", charts.PALETTE[0]),
+                                "outlets": ("المنافذ التي نشرت في اليوم", "منافذ", charts.PALETTE[2])}[what]
+        return _svg(charts.day_bars([(x["date"], x[what]) for x in d["days"]], title, series=series, color=color,
+                                    height=150 if what == "outlets" else 180))
 
     # ---- stories ----
     def coverage_rows(c, story_id):

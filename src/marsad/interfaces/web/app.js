@@ -249,9 +249,12 @@ async function homeView(params) {
     h("button", { type: "submit" }, "عرض"));
   const total = days.days.reduce((n, d) => n + d.articles, 0);
   const chart = days.days.length
-    ? figure(`/charts/days.svg?${new URLSearchParams(range)}`, `عدد المقالات في كل يوم من ${range.since} إلى ${range.until}`,
-        h("span", {}, `${count(total, ARTICLES)} في الفترة؛ أعمدة المقالات في اليوم.`),
-        dataTable(["اليوم", "المقالات", "المنافذ"], days.days.map((d) => [iso(d.date), String(d.articles), String(d.outlets)])))
+    ? h("div", {},
+        figure(`/charts/days.svg?${new URLSearchParams(range)}`, `عدد المقالات في كل يوم من ${range.since} إلى ${range.until}`,
+          h("span", {}, `${count(total, ARTICLES)} في الفترة: المقالات في اليوم.`)),
+        figure(`/charts/days.svg?${new URLSearchParams({ ...range, what: "outlets" })}`, `عدد المنافذ التي نشرت في كل يوم من ${range.since} إلى ${range.until}`,
+          "المنافذ التي نشرت في اليوم.",
+          dataTable(["اليوم", "المقالات", "المنافذ"], days.days.map((d) => [iso(d.date), String(d.articles), String(d.outlets)]))))
     : empty("لا مقالات مؤرخة في هذه الفترة.");
   return h("div", {},
     h("h1", {}, "مرصد الأخبار"),
@@ -404,11 +407,16 @@ async function storyView(id) {
     h("tbody", {}, s.members.map((m, i) =>
       h("tr", {}, h("td", {}, `[${i + 1}]`), h("td", {}, link(`#/article/${encodeURIComponent(m.id)}`, titleOf(m))),
         h("td", {}, m.outlet || "—"), h("td", { class: "nowrap" }, m.published ? iso(m.published) : "—"), h("td", {}, (m.wire || []).join("، ") || "—")))));
+  const within = h("input", { type: "search", id: "in-story", maxlength: "200", placeholder: "كلمة أو اسم في مقالات القصة" });
+  const searchStory = h("form", { class: "search", role: "search",
+    onsubmit: (e) => { e.preventDefault(); const v = within.value.trim(); if (v) location.hash = hashFor("search", { q: v, story: s.id }); } },
+    h("label", { for: "in-story", class: "sr-only" }, "ابحث في هذه القصة"), within, h("button", { type: "submit" }, "ابحث في القصة"));
   return h("div", {},
     h("nav", { class: "crumbs", "aria-label": "المسار" }, link("#/", "الرئيسية"), " › ", link("#/stories", "القصص")),
     h("h1", {}, storyTitle(s)),
     h("p", { class: "meta" }, h("span", { class: "pill" }, count(s.size, ARTICLES)),
       h("span", {}, dateRange(s.first_published, s.last_published)), h("span", {}, s.outlet_names.join("، "))),
+    searchStory,
     section("التغطية", coverage),
     section("الملخص", summary),
     section("التسلسل الزمني", s.timeline.length ? timelineVisual(s.timeline, cite) : empty("لا أحداث مؤرخة.")),
@@ -589,6 +597,9 @@ async function searchView(params) {
     h("label", { for: "s-since" }, "من ", since), h("label", { for: "s-until" }, "إلى ", until),
     h("label", { for: "s-outlet" }, "المنفذ ", outlet), h("label", { for: "s-type" }, "نوع الكيان ", type),
     h("button", { type: "submit" }, "بحث"));
+  const storyPill = filters.story ? h("p", { class: "meta" }, h("span", { class: "pill" }, "في القصة: ",
+    link(`#/story/${encodeURIComponent(filters.story)}`, "عرضها"), " ", link(hashFor("search", { q, ...filters, story: null }), "✕"))) : null;
+  append(form, [storyPill]);
   if (!q) return h("div", {}, h("h1", {}, "البحث"), form, empty("اكتب كلمة أو اسماً: يجد البحث صيغ الكتابة الأخرى (ترامب، ترمب)."));
   const where = {};
   for (const k of ["since", "until", "outlet", "story"]) if (filters[k]) where[k] = filters[k];
