@@ -67,7 +67,7 @@ def buckets(first: str, last: str) -> tuple[str, list[str]]:
 def _ticks(labels: list[str], every: int) -> list[int]:
     """Every `every`-th label and the last, without one too close before the last."""
     last = len(labels) - 1
-    return [i for i in range(len(labels)) if (i % every == 0 and last - i >= max(every // 2, 1)) or i == last]
+    return [i for i in range(len(labels)) if (i % every == 0 and last - i >= every) or i == last]
 
 
 def stacked_days(counts: list[tuple[str, str, int]], title: str, width: int = 720, height: int = 260,
