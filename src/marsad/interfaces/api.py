@@ -108,7 +108,7 @@ def ingest(
     index.compact(store)
     clock.lap("articles", minus=linking)  # read, per-article stages, store
     clock.report("link", linking)  # reuse pairs, story vectors and assignment, entities (per batch)
-    result.derived = refresh(store)
+    result.derived = refresh(store, workers=workers, threads=threads or 1)
     clock.lap("derive")  # entity rows, views of the stories the run touched
     return result
 

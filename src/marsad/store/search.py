@@ -26,6 +26,7 @@ import json
 import re
 import sqlite3
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Iterable
 
 from marsad.text.normalize import normalize
@@ -95,20 +96,18 @@ def loose_word(word: str) -> str:
     return article + skeleton if skeleton else w
 
 
-def loose_keys(word: str) -> list[str]:
+@lru_cache(maxsize=200_000)  # called for every word of every stored article: words repeat
+def loose_keys(word: str) -> tuple[str, ...]:
     """What the loose column holds for a word: its loose key, and that of the word without its
     prefixes when it has some (وترامب → وترمب ترمب), so a bare query finds prefixed forms."""
-    keys = [loose_word(word)]
     core = strip_clitics(word)
-    if core != word:
-        keys.append(loose_word(core))
-    return keys
+    return (loose_word(word),) if core == word else (loose_word(word), loose_word(core))
 
 
 def search_columns(title: str | None, text: str) -> tuple[str, str, str]:
     """The values of :data:`COLUMNS` for one article (what the store writes into search_articles)."""
     title_key, body_key = normalize(title or ""), normalize(text or "")
-    loose = " ".join(k for w in _TOKEN.findall(title_key + " " + body_key) for k in loose_keys(w))
+    loose = " ".join(chain.from_iterable(map(loose_keys, _TOKEN.findall(title_key + " " + body_key))))
     return title_key, body_key, loose
 
 
