@@ -3,7 +3,8 @@
 Outlets that re-post the same agency copy carry the same quotation, and a list of quotes would
 show it once per outlet. Here a quotation is keyed by its words (normalised: hamza, ya,
 diacritics, punctuation do not count), and copies whose words agree closely (Jaccard at least
-:data:`SAME_QUOTE`: an outlet trimmed or edited a word) are one quote, listed once with every
+:data:`SAME_QUOTE`: an outlet trimmed or edited a word; looked for among the quotes that share
+the copy's longest word) are one quote, listed once with every
 article that carries it. The quote takes the speaker most of its copies were given (an outlet
 that cut the attribution does not make it a new, unattributed quote). Groups are speakers, the
 most quoted first; work is bounded by :data:`MAX_QUOTES` per call.
@@ -11,7 +12,7 @@ most quoted first; work is bounded by :data:`MAX_QUOTES` per call.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from functools import lru_cache
 
 from marsad.text.normalize import normalize
 
@@ -24,10 +25,15 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(normalize(text or "")))
 
 
+@lru_cache(maxsize=8192)
+def _name_key(text: str) -> str:
+    return " ".join(_words(text))
+
+
 def _speaker_key(q: dict) -> str | None:
     if q.get("speaker"):
         return "e:" + q["speaker"]
-    name = " ".join(_words(q.get("speaker_text") or ""))
+    name = _name_key(q.get("speaker_text") or "")
     return "t:" + name if name else None
 
 
@@ -36,34 +42,37 @@ def dedupe(quotes: list[dict]) -> list[dict]:
     ``copies`` (every copy: article, start, end, in order) and ``speaker_key``."""
     items: list[dict] = []
     exact: dict[tuple, dict] = {}
-    by_word: dict[str, list[dict]] = {}
+    by_probe: dict[str, list[dict]] = {}  # near copies are looked for among items sharing the longest word
+    raw: dict[str, dict] = {}  # the same characters (a verbatim wire copy): no key to compute
     for q in quotes[:MAX_QUOTES]:
-        words = _words(q.get("text", ""))
-        key = words or (q.get("text", ""),)
-        item = exact.get(key)
-        if item is None and len(words) >= 4:  # a near copy: compare with items sharing its rarest-looking word
+        text = q.get("text") or ""
+        item = raw.get(text)
+        words = () if item is not None else _words(text)
+        key = words or (text,)
+        if item is None:
+            item = exact.get(key)
+        probe = max(words, key=len) if words else ""
+        if item is None and len(words) >= 4:
             wset = set(words)
-            probe = max(wset, key=len)
-            for other in by_word.get(probe, []):
+            for other in by_probe.get(probe, ()):
                 if len(wset & other["_set"]) >= SAME_QUOTE * len(wset | other["_set"]):
                     item = other
                     break
         if item is None:
-            item = {**q, "copies": [], "_speakers": Counter(), "_set": set(words)}
+            item = {**q, "copies": [], "_speakers": {}, "_speaker_of": {}, "_set": set(words)}
             items.append(item)
-            for w in set(words):
-                by_word.setdefault(w, []).append(item)
+            by_probe.setdefault(probe, []).append(item)
         exact.setdefault(key, item)
+        raw.setdefault(text, item)
         item["copies"].append({"article": q["article"], "start": q["start"], "end": q["end"]})
         sk = _speaker_key(q)
         if sk:
-            item["_speakers"][sk] += 1
-            item.setdefault("_speaker_of", {}).setdefault(sk, q)
+            item["_speakers"][sk] = item["_speakers"].get(sk, 0) + 1
+            item["_speaker_of"].setdefault(sk, q)
     out = []
     for item in items:
-        speakers = item.pop("_speakers")
-        item.pop("_set")
-        named = item.pop("_speaker_of", {})
+        speakers, named = item.pop("_speakers"), item.pop("_speaker_of")
+        del item["_set"]
         if speakers:
             best = max(speakers, key=lambda k: (speakers[k], k.startswith("e:")))
             src = named[best]
