@@ -16,6 +16,8 @@ connection per worker thread. Lists are paged with ``limit`` (at most :data:`MAX
     GET /api/quotes?speaker=&story=
     GET /api/search?q=&outlet=&since=&until=&story=   ranked articles with highlighted snippets
     GET /api/report?story=&outlet=&since=&until=   the marsad.report/1 document, streamed
+    GET /api/days, /api/stories/{id}/coverage|copies|quotes, /api/entities/{id}/timeline|related|quotes,
+        /api/search/quotes, /charts/*.svg   what the web UI's pictures read (marsad.interfaces.rest_views)
     GET /  and  /static/{file}           the web UI (marsad/interfaces/web/)
 
 Dates (``since``, ``until``) are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, both ends included.
@@ -38,6 +40,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from marsad.interfaces.titles import with_fallback_titles
 from marsad.report import Selection, stream_report
 from marsad.store import search as fts
 
@@ -359,6 +362,7 @@ def make_app(db_path: str) -> FastAPI:
         s["members"] = [_brief(r) for r in _rows(c.execute(
             f"SELECT {BRIEF}, m.pos FROM story_members m JOIN articles a ON a.id = m.article "
             f"WHERE m.story = ? ORDER BY m.pos LIMIT ?", (story_id, MEMBERS_SHOWN)))]
+        with_fallback_titles(c, s["members"])
         s["members_total"] = s["size"]
         s["outlet_names"] = [r[0] for r in c.execute(
             "SELECT a.outlet FROM story_members m JOIN articles a ON a.id = m.article "
@@ -392,7 +396,7 @@ def make_app(db_path: str) -> FastAPI:
             f"SELECT {BRIEF}, (SELECT story FROM story_members WHERE article = a.id) AS story "
             f"FROM articles a{join}{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
         return JSON(_page(f"SELECT count(*) FROM articles a{join}{_where(conds)}", store, args, limit, offset,
-                          "articles", [_brief(r) for r in rows]))
+                          "articles", with_fallback_titles(c, [_brief(r) for r in rows])))
 
     @api.get("/articles/{article_id}", summary="An article with its layers (entity ids and names)")
     def article(article_id: Ident):
@@ -470,6 +474,7 @@ def make_app(db_path: str) -> FastAPI:
             f"(SELECT article, start, end, text FROM mentions WHERE entity = ? ORDER BY article, start "
             f"LIMIT ? OFFSET ?) m JOIN articles a ON a.id = m.article", (eid, limit, offset)))])
         e["mention_list"]["total"] = e["mentions"]
+        with_fallback_titles(c, e["mention_list"]["items"], key="article")
         e["quotes"] = [{**q, "direct": bool(q["direct"])} for q in (_item(r) for r in _rows(c.execute(
             "SELECT q.article, q.start, q.end, q.text, q.direct, q.speaker_text, q.extra, a.title, a.outlet, "
             "a.published FROM (SELECT * FROM quotes WHERE speaker = ? LIMIT 50) q "
@@ -500,7 +505,7 @@ def make_app(db_path: str) -> FastAPI:
             f"(SELECT * FROM quotes q{_where(conds)} ORDER BY q.article, q.idx LIMIT ? OFFSET ?) q "
             f"JOIN articles a ON a.id = q.article LEFT JOIN entities e ON e.id = q.speaker",
             (*args, limit, offset)))
-        items = [{**q, "direct": bool(q["direct"])} for q in map(_item, rows)]
+        items = with_fallback_titles(c, [{**q, "direct": bool(q["direct"])} for q in map(_item, rows)], key="article")
         return JSON(_page(f"SELECT count(*) FROM quotes q{_where(conds)}", store, args, limit, offset, "quotes", items))
 
     # ---- search ----
@@ -511,6 +516,7 @@ def make_app(db_path: str) -> FastAPI:
                offset: Annotated[int, Query(ge=0, le=MAX_SEARCH_OFFSET)] = 0):
         c = db()
         found = fts.search(c, q, limit, offset, outlet=outlet, since=since, until=until, story=story)
+        with_fallback_titles(c, found["results"])
         ents = fts.search_entities(c, q, limit=5) if offset == 0 else []
         speakers = list(dict.fromkeys(found["entities"] + [e["id"] for e in ents if e["type"] == "PER"]))[:5]
         said = []
@@ -541,6 +547,8 @@ def make_app(db_path: str) -> FastAPI:
                                  headers={"Content-Disposition": 'inline; filename="marsad-report.json"'})
 
     app.include_router(api)
+    from marsad.interfaces.rest_views import add_routes  # it imports this module: loaded here
+    add_routes(app, db)
 
     @app.api_route("/api/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
     def no_endpoint(rest: str):
