@@ -179,9 +179,14 @@ def build_query(db: sqlite3.Connection, q: str) -> tuple[str | None, list[tuple[
             alts = list(dict.fromkeys(alts + [s for s in spellings if len(s) == 1]))
             searched += alts[1:]
         parts.append(_alternative(alts))
-    expr = " AND ".join(parts)
-    if whole:
-        expr = f"({expr}) OR " + " OR ".join(_alternative([s]) for s in whole)
+    # the spellings as one alternative: spellings that share a loose key (ترامب ترمب → ترمب)
+    # search its posting list once, not once each
+    if len(words) == 1:
+        expr = _alternative([(words[0],), *whole])
+    else:
+        expr = " AND ".join(parts)
+        if whole:
+            expr = f"({expr}) OR {_alternative(whole)}"
     return expr, list(dict.fromkeys(searched)), entity_ids
 
 
