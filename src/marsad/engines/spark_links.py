@@ -15,7 +15,7 @@ stories            blocks of consecutive days with a halo (:mod:`marsad.link.sto
                    each run through a StoryIndex as one task; merged across block edges on the
                    driver (one row per article)
 story views        a map over stories, batches of stories per task
-                   (:func:`marsad.link.corpus.derive_views`)
+                   (`marsad.link.corpus.date_from_story`, `_views`)
 entities           on the driver, batch by batch as the local engine does (the entity linker
                    decides against the store's entity tables)
 store              the driver writes the SQLite store in batches: articles, pairs, stories,
@@ -41,7 +41,8 @@ import numpy as np
 
 from marsad.doc import Article
 from marsad.ingest.read import IngestError, RawDoc, discover, read_path
-from marsad.link.corpus import VIEW_BATCH, CorpusIndex, _update_stories, arrival_order, derive_views, write_views
+from marsad.link.corpus import (VIEW_BATCH, CorpusIndex, _update_stories, _views, _write_views, arrival_order,
+                                date_from_story)
 from marsad.link.names.incremental import EntityLinker
 from marsad.link.reuse import ReuseIndex
 from marsad.link.reuse.candidates import bucket_members
@@ -228,23 +229,27 @@ def _views_partition(pairs_by_story):
         for item in groups:
             batch.append(item)
             if len(batch) >= VIEW_BATCH:
-                yield from _views(batch, pairs_by_story.value)
+                yield from _story_batch(batch, pairs_by_story.value)
                 batch = []
         if batch:
-            yield from _views(batch, pairs_by_story.value)
+            yield from _story_batch(batch, pairs_by_story.value)
 
     return run
 
 
-def _views(batch, pairs_by_story):
-    stories = [s for s, _ in batch]
+def _story_batch(batch, pairs_by_story):
+    """The local engine's derivation of a batch of stories (dates from the story, then timeline
+    and comparison); only the members whose date changed travel back."""
     groups = [[a for _, a in sorted(members, key=lambda m: m[0])] for _, members in batch]
-    derived = derive_views(groups, [pairs_by_story.get(s, []) for s in stories])
-    return zip(stories, derived)
+    befores = [date_from_story(group) for group in groups]
+    views = _views([(group, pairs_by_story.get(story, [])) for (story, _), group in zip(batch, groups)])
+    for (story, _), group, before, view in zip(batch, groups, befores, views):
+        changed = [a for a in group if (a.published, a.published_source) != before[a.id]]
+        yield story, ({a.id: before[a.id] for a in changed}, changed, view)
 
 
 def story_views(arts, sc, story_of: dict[str, str], position: dict[str, int], pairs: list[dict]):
-    """``(story, (members whose date changed, view columns))`` of every story, as a map."""
+    """``(story, (dates before, members whose date changed, view))`` of every story, as a map."""
     pairs_by_story: dict[str, list[dict]] = defaultdict(list)
     for p in pairs:  # in discovery order, as the store gives them
         if story_of.get(p["a"]) is not None and story_of.get(p["a"]) == story_of.get(p["b"]):
@@ -348,5 +353,6 @@ def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reus
     views = sorted(views, key=lambda sv: number[sv[0][1:]])  # stories in order of creation
     for i in range(0, len(views), VIEW_BATCH):
         part = views[i:i + VIEW_BATCH]
-        write_views(store, [s for s, _ in part], [d for _, d in part])
+        _write_views(store, [s for s, _ in part], [before for _, (before, _, _) in part],
+                     [(changed, None) for _, (_, changed, _) in part], [view for _, (_, _, view) in part])
     return refresh(store)  # entity rows (the stories are derived already)
