@@ -76,7 +76,12 @@ def submitted() -> bool:
 
 def python_settings(master: str) -> dict[str, str]:
     """The Spark settings that make the Python workers run this Marsad (see :func:`spark_session`)."""
+    from marsad.runtime import _THREAD_ENV, thread_count
+
     out: dict[str, str] = {"spark.ui.showConsoleProgress": "false"}
+    # each Python worker is one core's process: its numeric libraries get --threads threads,
+    # not one per core each (see marsad.runtime)
+    out.update({f"spark.executorEnv.{var}": str(thread_count()) for var in _THREAD_ENV})
     if not os.environ.get("PYSPARK_PYTHON"):
         out["spark.pyspark.python"] = sys.executable
     if master.startswith("local"):

@@ -48,7 +48,8 @@ from marsad.link.reuse import ReuseIndex
 from marsad.link.reuse.candidates import bucket_members
 from marsad.link.reuse.frequency import CountMinSketch
 from marsad.link.stories import StoryIndex
-from marsad.link.stories.blocks import BLOCK_DAYS, HALO_DAYS, assign_block, block_keys, day_number, merge_blocks
+from marsad.link.stories.blocks import (BLOCK_DAYS, HALO_DAYS, arrival_ranks, assign_block, block_keys, day_number,
+                                        merge_blocks)
 from marsad.engines.spark import worker_components
 from marsad.pipeline import ARTICLE_COMPONENTS, process
 from marsad.runtime import Stopwatch
@@ -187,11 +188,12 @@ def _block_partition(pairs_by_block):
     return run
 
 
-def assign_stories(arts, sc, published: dict[str, str | None], pairs: list[dict], block_days: int = BLOCK_DAYS,
-                   halo_days: int = HALO_DAYS):
+def assign_stories(arts, sc, published: dict[str, str | None], pairs: list[dict], batch: int = 500,
+                   block_days: int = BLOCK_DAYS, halo_days: int = HALO_DAYS):
     """Every article's story and the story index of them all (built on the driver from the
-    blocks' decisions, in arrival order). ``published``: each article's date, in input order."""
-    rank = {a.id: r for r, a in enumerate(arrival_order(_Shell(i, d) for i, d in published.items()))}
+    blocks' decisions, in the local engine's order). ``published``: each article's date, in
+    input order; ``batch``: the ingest batch (the local engine assigns batch by batch)."""
+    rank = arrival_ranks([_Shell(i, d) for i, d in published.items()], batch)
     days = {i: day_number(d) for i, d in published.items()}
     dated = [d for d in days.values() if d is not None]
     last = max(dated) // block_days if dated else 0
@@ -299,7 +301,7 @@ def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[Inge
         return
     pairs, reuse = reuse_pairs(arts, sc)
     clock.lap("spark: reuse")
-    story_of, stories = assign_stories(arts, sc, published, pairs, block_days, halo_days)
+    story_of, stories = assign_stories(arts, sc, published, pairs, batch, block_days, halo_days)
     position: dict[str, int] = {}
     sizes: dict[str, int] = defaultdict(int)
     for f in stories._rows.feats:  # the articles in the order they were placed: arrival order
