@@ -78,7 +78,12 @@ def python_settings(master: str) -> dict[str, str]:
     """The Spark settings that make the Python workers run this Marsad (see :func:`spark_session`)."""
     from marsad.runtime import _THREAD_ENV, thread_count
 
-    out: dict[str, str] = {"spark.ui.showConsoleProgress": "false"}
+    out: dict[str, str] = {
+        "spark.ui.showConsoleProgress": "false",
+        # PySpark spills a worker's group-by to disk once the worker's *resident size* passes
+        # this (default 512m); the models alone take ~800 MB, so every group-by would spill
+        "spark.python.worker.memory": "2g",
+    }
     # each Python worker is one core's process: its numeric libraries get --threads threads,
     # not one per core each (see marsad.runtime)
     out.update({f"spark.executorEnv.{var}": str(thread_count()) for var in _THREAD_ENV})
