@@ -103,3 +103,14 @@ def test_band_join_finds_the_index_pairs_and_builds_the_same_index(tmp_path):
     for keys, vals in (("doc_keys", "doc_vals"), ("unit_keys", "unit_vals")):
         assert sorted(zip(mine[keys].tolist(), mine[vals].tolist())) == sorted(zip(theirs[keys].tolist(), theirs[vals].tolist()))
     assert np.array_equal(built.df_snapshot()["table"], local.df_snapshot()["table"])
+
+
+def test_arrival_ranks_follow_the_local_engines_batches():
+    from types import SimpleNamespace as A
+
+    from marsad.link.stories.blocks import arrival_ranks
+
+    arts = [A(id="a", published="2018-03-02"), A(id="b", published=None), A(id="c", published="2018-03-01"),
+            A(id="d", published="2018-01-01")]
+    assert arrival_ranks(arts, batch=10) == {"d": 0, "c": 1, "a": 2, "b": 3}
+    assert arrival_ranks(arts, batch=2) == {"a": 0, "b": 1, "d": 2, "c": 3}  # batch by batch, each by date
