@@ -45,7 +45,7 @@ N_A = 200  # ANT items 0..199 are annotator A's; 200..399 and all SNN annotator 
 N_SECOND = 50  # items of A's share that B re-annotates independently
 BATCH = 25
 _MARK = re.compile(r"\[\[(PER|ORG|LOC)(?:#\d+)? ((?:(?!\]\]).)+?)\]\]")
-_PROCLITICS = set("وفبلكس")
+_PROCLITICS = set("وفبلكسـ")  # with the tatweel of "لـ"
 
 
 def selection_path() -> str:
