@@ -159,3 +159,74 @@ def bio_sentences(doc: Doc) -> list[tuple[list[str], list[str]]]:
                     tags[i] = ("B-" if j == 0 else "I-") + kind
             out.append(([t.text for t in toks], tags))
     return out
+
+
+# ---------------------------------------------------------------- evaluation
+
+#: Between the title and the text when an article is tagged as one document.
+_TITLE_JOIN = "\n\n"
+
+
+def predicted_spans(doc: Doc, tagger) -> set[tuple[str, int, int, str]]:
+    """The tagger's mentions as (field, start, end, type) within the annotated region. Title
+    and text are tagged as one document, the title as its first paragraph (the whole text, so
+    document propagation sees the whole article, as a reader does)."""
+    joined = doc.title + _TITLE_JOIN + doc.text
+    body = len(doc.title) + len(_TITLE_JOIN)
+    out = set()
+    for m in tagger.mentions(joined):
+        if m["type"] not in TYPES:
+            continue
+        if m["end"] <= len(doc.title):
+            out.add(("title", m["start"], m["end"], m["type"]))
+        elif m["start"] >= body and m["end"] - body <= doc.region_end:
+            out.add(("text", m["start"] - body, m["end"] - body, m["type"]))
+    return out
+
+
+def score_docs(docs: list[Doc], predictions: list[set]) -> dict:
+    """Exact character-span P/R/F1 per type and micro-averaged (a mention counts only when its
+    start, end and type all match a gold span)."""
+    from marsad.ner.evaluate import prf_table
+
+    gold = [{(f, s, e, t) for f, s, e, t in d.spans} for d in docs]
+    return prf_table(
+        ((i, *g) for i, spans in enumerate(gold) for g in spans),
+        ((i, *p) for i, spans in enumerate(predictions) for p in spans),
+        type_of=lambda span: span[-1],
+    )
+
+
+def evaluate(split: str = "test", corpus_dir: str = DEFAULT_CORPUS_DIR, model_path: str | None = None,
+             use_rules: bool = True, model: str = "crf") -> dict:
+    """Score the EntityTagger on the in-domain ``split`` (exact character spans)."""
+    import time
+
+    from marsad.extract.entities import EntityTagger
+
+    docs = load(corpus_dir, [split])
+    tagger = EntityTagger(model_path=model_path, use_rules=use_rules, model=model)
+    t0 = time.time()
+    preds = [predicted_spans(d, tagger) for d in docs]
+    result = score_docs(docs, preds)
+    result.update(split=split, documents=len(docs), seconds=round(time.time() - t0, 2))
+    return result
+
+
+def second_pass_path() -> str:
+    return str(data_path("ner/indomain/second_pass.jsonl"))
+
+
+def agreement(first: str | None = None, second: str | None = None) -> dict:
+    """Span-level agreement between two annotation passes over the same articles: exact-span
+    P/R/F1 of the second pass against the first, per type and micro (F1 is symmetric)."""
+    from marsad.ner.evaluate import prf_table
+
+    b = {(a["corpus"], a["id"]): a for a in read_annotations(second or second_pass_path())}
+    a = [x for x in read_annotations(first) if (x["corpus"], x["id"]) in b]
+    if len(a) != len(b):
+        raise ValueError("the second pass covers articles the first pass lacks")
+    spans = lambda recs: [((r["corpus"], r["id"]), *s) for r in recs for s in map(tuple, r["spans"])]
+    result = prf_table(spans(a), spans(b.values()), type_of=lambda x: x[-1])
+    result["documents"] = len(a)
+    return result
