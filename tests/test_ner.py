@@ -199,8 +199,8 @@ def test_train_is_deterministic_and_evaluate_reads_it(tmp_path):
     bio = tmp_path / "tiny.bio"
     _write_bio(bio)
     a, b = tmp_path / "a.crfsuite", tmp_path / "b.crfsuite"
-    summary = train(str(bio), str(a), params={"max_iterations": 30})
-    train(str(bio), str(b), params={"max_iterations": 30})
+    summary = train(str(bio), str(a), params={"max_iterations": 30}, indomain_splits=())
+    train(str(bio), str(b), params={"max_iterations": 30}, indomain_splits=())
     assert summary["sentences"] == 4 and summary["tokens"] == 19
     assert a.read_bytes() == b.read_bytes()
     result = evaluate(str(bio), str(a), model="crf")

@@ -109,3 +109,57 @@ def test_annotations_match_the_corpus_text():
         for name in indomain.FIELDS:
             spans = [(s, e, t) for f, s, e, t in d.spans if f == name]
             assert annotate.verify(d.field_text(name), spans, d.id) == []
+
+
+def _tiny_corpus(tmp_path):
+    """A one-article ANT-shaped corpus and its annotations, written by us."""
+    import gzip
+
+    text = "قال الرئيس فلاديمير بوتين في موسكو إن الكرملين يرحب بالمحادثات."
+    title = "بوتين يرحب"
+    os.makedirs(tmp_path / "ant")
+    with gzip.open(tmp_path / "ant" / "ant-v2.1.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "T-1", "title": title, "text": text}, ensure_ascii=False) + "\n")
+    end = indomain.region_end(text)
+    spans = [["title", 0, 5, "PER"], ["text", *_at(text, "فلاديمير بوتين"), "PER"],
+             ["text", *_at(text, "موسكو"), "LOC"], ["text", *_at(text, "الكرملين"), "ORG"]]
+    ann = tmp_path / "ann.jsonl"
+    ann.write_text(json.dumps({"corpus": "ant", "id": "T-1", "n": 0, "split": "train", "region_end": end,
+                               "text_sha1": indomain.sha1(text[:end]), "title_sha1": indomain.sha1(title),
+                               "spans": spans}) + "\n")
+    return str(tmp_path), str(ann)
+
+
+def test_training_reads_the_indomain_articles_and_eval_scores_them(tmp_path):
+    from marsad.ner.train import train
+
+    corpus, ann = _tiny_corpus(tmp_path)
+    bio = tmp_path / "tiny.bio"
+    bio.write_text("قال O\nبوتين B-PERS\n\n")
+    summary = train(str(bio), str(tmp_path / "m.crfsuite"), params={"max_iterations": 20},
+                    indomain_splits=("train",), indomain_repeat=2, corpus_dir=corpus, annotations=ann)
+    assert summary["indomain_documents"] == 1 and summary["indomain_repeat"] == 2
+    r = indomain.evaluate("train", corpus, str(tmp_path / "m.crfsuite"), annotations=ann)
+    assert r["documents"] == 1 and r["micro"]["gold"] == 4 and 0 <= r["micro"]["f1"] <= 1
+
+
+def test_changed_corpus_text_is_refused(tmp_path):
+    corpus, ann = _tiny_corpus(tmp_path)
+    rec = json.loads(open(ann).read())
+    rec["text_sha1"] = "0" * 40
+    open(ann, "w").write(json.dumps(rec) + "\n")
+    with pytest.raises(ValueError, match="differs"):
+        indomain.load(corpus, path=ann)
+
+
+def test_a_head_in_construct_joins_the_place_after_it():
+    from marsad.ner.rules import Span, place_org_spans
+
+    words = ["خسر", "منتخب", "مصر", "أمام", "المنتخب", "فرنسا"]
+    spans = place_org_spans(words, [Span(2, 3, "LOC"), Span(5, 6, "LOC")])
+    assert [(s.start, s.end, s.type) for s in spans] == [(1, 3, "ORG"), (5, 6, "LOC")]  # definite head: no
+
+
+def test_agreement_of_the_second_pass_is_computed_on_shared_articles():
+    r = indomain.agreement()
+    assert r["documents"] == 50 and 0.5 < r["micro"]["f1"] <= 1.0

@@ -198,13 +198,13 @@ def score_docs(docs: list[Doc], predictions: list[set]) -> dict:
 
 
 def evaluate(split: str = "test", corpus_dir: str = DEFAULT_CORPUS_DIR, model_path: str | None = None,
-             use_rules: bool = True, model: str = "crf") -> dict:
+             use_rules: bool = True, model: str = "crf", annotations: str | None = None) -> dict:
     """Score the EntityTagger on the in-domain ``split`` (exact character spans)."""
     import time
 
     from marsad.extract.entities import EntityTagger
 
-    docs = load(corpus_dir, [split])
+    docs = load(corpus_dir, [split], annotations)
     tagger = EntityTagger(model_path=model_path, use_rules=use_rules, model=model)
     t0 = time.time()
     preds = [predicted_spans(d, tagger) for d in docs]

@@ -5,7 +5,9 @@
   + a definite complement + modifiers (``org_modifiers.txt``, nationality adjectives) → ORG;
 * title/role + name (``titles.txt``, ``role_links.txt``): "المتحدث باسم الكرملين، ديمتري
   بيسكوف" → PER "ديمتري بيسكوف" with role "المتحدث باسم الكرملين";
-* places from the gazetteer (``places.txt``) that the model left untagged → LOC.
+* places from the gazetteer (``places.txt``) that the model left untagged → LOC;
+* a head in construct before a place (``org_place_heads.txt``: منتخب، شرطة، جامعة …) joins it
+  into one organisation: "منتخب مصر", "شرطة دبي" → ORG.
 
 Mentions here are token spans ``Span(start, end, type)`` (end exclusive); the word lists are
 data files, the patterns are the small functions below.
@@ -196,6 +198,27 @@ def org_pattern_spans(tokens: list[str]) -> list[Span]:
             i = j
         else:
             i += 1
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _bare_head(token: str, name: str) -> str | None:
+    """The token's stem when it is a head of ``ner/<name>.txt``, else None."""
+    stem = clitics.split(norm(token))[1]
+    return stem if stem in words(name) else None
+
+
+def place_org_spans(tokens: list[str], spans: list[Span]) -> list[Span]:
+    """``spans`` with a place right after a head in construct (``org_place_heads.txt``) made one
+    organisation with it: "منتخب مصر", "شرطة دبي", "جامعة باث" → ORG."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = []
+    for s in spans:
+        h = s.start - 1
+        if s.type == "LOC" and h >= 0 and h not in taken and not is_definite(tokens[h]) \
+                and _bare_head(tokens[h], "org_place_heads"):
+            s = Span(h, s.end, "ORG", "place_org")
+        out.append(s)
     return out
 
 

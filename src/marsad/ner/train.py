@@ -34,20 +34,23 @@ PARAMS = {
 }
 
 
-def indomain_documents(splits=INDOMAIN_SPLITS, corpus_dir: str | None = None) -> list[list[tuple[list[str], list[str]]]]:
+def indomain_documents(
+    splits=INDOMAIN_SPLITS, corpus_dir: str | None = None, annotations: str | None = None,
+) -> list[list[tuple[list[str], list[str]]]]:
     """The in-domain articles of ``splits`` as documents of (tokens, tags) sentences; empty
-    when no split is asked for."""
+    when no split is asked for. ``annotations`` defaults to the shipped annotations file."""
     from marsad.ner import indomain
 
     if not splits:
         return []
-    docs = indomain.load(corpus_dir or indomain.DEFAULT_CORPUS_DIR, splits)
+    docs = indomain.load(corpus_dir or indomain.DEFAULT_CORPUS_DIR, splits, annotations)
     return [indomain.bio_sentences(d) for d in docs]
 
 
 def train(
     train_bio: str, out_path: str, params: dict | None = None, algorithm: str = "lbfgs", verbose: bool = False,
     indomain_splits=INDOMAIN_SPLITS, indomain_repeat: int = INDOMAIN_REPEAT, corpus_dir: str | None = None,
+    annotations: str | None = None,
 ) -> dict:
     """Train on ``train_bio`` and write the model to ``out_path``; returns a summary dict.
 
@@ -60,7 +63,7 @@ def train(
     sentences = read_bio(train_bio)
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=verbose)
     docs = [sentences[i:i + DOC_SIZE] for i in range(0, len(sentences), DOC_SIZE)]
-    extra = indomain_documents(indomain_splits, corpus_dir)
+    extra = indomain_documents(indomain_splits, corpus_dir, annotations)
     for doc in docs + extra * indomain_repeat:
         for feats, (_, tags) in zip(document_features([tokens for tokens, _ in doc]), doc):
             trainer.append(feats, tags)
