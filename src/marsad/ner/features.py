@@ -13,7 +13,7 @@ from marsad.ner import clitics
 from marsad.ner.lexicon import nationality_stem, norm, phrases, words, zipf
 from marsad.ner.tokenize import is_punct
 
-GAZETTEERS = ("gaz_per", "gaz_loc", "gaz_org", "places", "first_names", "org_names", "name_given", "name_surname")
+GAZETTEERS = ("gaz_per", "gaz_loc", "gaz_org", "places", "first_names", "org_names")
 
 
 def _shape(token: str) -> str:

@@ -302,9 +302,12 @@ def first_name_spans(tokens: list[str], tags: list[str], probs: list[float]) -> 
 
 
 def trim_person(tokens: list[str], probs: list[float], span: Span) -> Span:
-    """Drop trailing words that cannot end a name (a preposition-prefixed word, a stop word,
-    a title or nationality), which the model sometimes runs into: "بيسكوف لوكالة". Words the
-    model is sure of are kept ("ديفيد لامي", not a preposition + "امي")."""
+    """Drop leading titles ("الأميرة ألِس" → "ألِس": a title is a role, not part of the name)
+    and trailing words that cannot end a name (a preposition-prefixed word, a stop word, a
+    title or nationality), which the model sometimes runs into: "بيسكوف لوكالة". Words the
+    model is sure of are kept at the end ("ديفيد لامي", not a preposition + "امي")."""
+    while span.end - span.start > 1 and is_title(tokens[span.start]):
+        span.start += 1
     end = span.end
     while end - span.start > 1:
         t = tokens[end - 1]
