@@ -28,6 +28,7 @@ MAX_ROLE = 8  # tokens in a role phrase
 COMMON = 4.6  # zipf above which an unlisted word is taken for a common word, not a name
 RARE = 2.0  # zipf below which a word after a title is taken for a (foreign) name
 PERSON_PROB = 0.15  # model probability of a name that suffices right after a title
+MIN_WORD_ZIPF = 3.0  # a clitic-stripped remainder this frequent is a word, not part of a name
 
 
 @dataclass
@@ -323,7 +324,10 @@ def trim_person(tokens: list[str], probs: list[float], span: Span) -> Span:
         if probs and probs[end - 1] >= 0.8 and not (place or future):
             break
         verb = future or (t.startswith("ي") and zipf(t) >= 3.5)  # "ترمب يشيد"
-        if clitics.mention_skip(t) or is_stop(t) or is_role_link(t) or is_title(t) or is_nationality(t) \
+        # a preposition before a known word ("لوكالة"), not a foreign name that starts with
+        # the letter ("بالديز", "بيريرا": "الديز" and "يريرا" are no words)
+        preposition = clitics.mention_skip(t) and zipf(t[clitics.mention_skip(t):]) >= MIN_WORD_ZIPF
+        if preposition or is_stop(t) or is_role_link(t) or is_title(t) or is_nationality(t) \
                 or place or verb:
             end -= 1
         else:
