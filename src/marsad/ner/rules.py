@@ -28,7 +28,8 @@ MAX_ROLE = 8  # tokens in a role phrase
 COMMON = 4.6  # zipf above which an unlisted word is taken for a common word, not a name
 RARE = 2.0  # zipf below which a word after a title is taken for a (foreign) name
 PERSON_PROB = 0.15  # model probability of a name that suffices right after a title
-MIN_WORD_ZIPF = 3.0  # a clitic-stripped remainder this frequent is a word, not part of a name
+MIN_WORD_ZIPF = 3.0
+COORDINATED_WORD_ZIPF = 5.0  # و/ف + a word this common inside a person span is not a second name  # a clitic-stripped remainder this frequent is a word, not part of a name
 
 
 @dataclass
@@ -342,7 +343,9 @@ def split_person(tokens: list[str], span: Span) -> list[Span]:
     cuts = []
     for i in range(span.start + 1, span.end):
         t = tokens[i]
-        if is_coordinated(t):
+        # "و"/"ف" + a name starts a second person; "و"/"ف" + a common word is more likely the
+        # first letter of a foreign name ("آري فولد": "ولد" is a word, "كوشنر" is not)
+        if is_coordinated(t) and zipf(t[1:]) < COORDINATED_WORD_ZIPF:
             cuts.append(i)
         elif i - span.start >= 2 and norm(t) in words("first_names") and zipf(t) < 4.5 \
                 and norm(tokens[i - 1]) not in words("first_names") and zipf(tokens[i - 1]) < 4.5:
