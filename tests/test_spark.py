@@ -58,14 +58,20 @@ def test_spark_matches_local(spark, tmp_path):
     assert sum(1 for a in distributed if not hasattr(a, "id")) == 1
 
 
+N_NEXT = 40  # ingested afterwards, incrementally, into the store the Spark engine built
+
+
 @pytest.fixture(scope="module")
 def ant_head(tmp_path_factory):
     if not ANT.exists():
         pytest.skip(f"{ANT} is absent")
-    path = tmp_path_factory.mktemp("ant") / f"ant-head{N_ANT}.jsonl"
-    with gzip.open(ANT, "rt", encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
-        for i, line in zip(range(N_ANT), src):
-            dst.write(line)
+    folder = tmp_path_factory.mktemp("ant")
+    path, rest = folder / f"ant-head{N_ANT}.jsonl", folder / "ant-next.jsonl"
+    with gzip.open(ANT, "rt", encoding="utf-8") as src:
+        with open(path, "w", encoding="utf-8") as dst:
+            dst.writelines(line for _, line in zip(range(N_ANT), src))
+        with open(rest, "w", encoding="utf-8") as dst:
+            dst.writelines(line for _, line in zip(range(N_NEXT), src))
     return path
 
 
@@ -82,14 +88,14 @@ def test_cli_spark_engine_matches_local(ant_head, tmp_path):
     from marsad.link.stories.agreement import adjusted_rand_index
     from marsad.link.stories.blocks import BLOCK_DAYS, day_number
 
-    out, db = tmp_path / "spark.json", tmp_path / "spark.db"
+    out, db, local_db = tmp_path / "spark.json", tmp_path / "spark.db", tmp_path / "local.db"
     run = subprocess.run(
         marsad_command() + ["analyze", str(ant_head), "--engine", "spark", "--master", "local[2]",
                             "--out", str(out), "--db", str(db), "-q"],
         env=user_env(), capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     spark = json.loads(out.read_text(encoding="utf-8"))
-    local = marsad.analyze([str(ant_head)])
+    local = marsad.analyze([str(ant_head)], db=str(local_db))
 
     assert [a["id"] for a in spark["articles"]] == [a["id"] for a in local["articles"]]
     assert len({day_number(a["published"]) // BLOCK_DAYS for a in local["articles"] if a["published"]}) > 1
@@ -128,3 +134,17 @@ def test_parquet_round_trip(spark, tmp_path):
         assert rows(a) == rows(b), table
     word = a.execute("SELECT title FROM articles WHERE title != '' LIMIT 1").fetchone()[0].split()[0]
     assert search(b, word)["results"] and search(b, word) == search(a, word)
+
+    # the store the Spark engine built holds the corpus indexes: the next articles link to it
+    # as they link to the local engine's store
+    from marsad.interfaces.api import ingest, report_for
+    from marsad.store.sqlite import SQLiteStore
+
+    reports = []
+    for path in (db, local_db):
+        with SQLiteStore(str(path)) as store:
+            ingest([str(ant_head.with_name("ant-next.jsonl"))], store, workers=1)
+            reports.append(json.loads(json.dumps(report_for(store))))
+    for report in reports:
+        report.pop("generated_at")
+    assert len(reports[0]["articles"]) > N_ANT and reports[0] == reports[1]
