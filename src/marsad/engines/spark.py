@@ -65,7 +65,9 @@ def spark_session(master: str | None = None, app_name: str = "marsad", conf: dic
         builder = builder.config(key, value)
     if not master:
         builder = builder.config("spark.master", DEFAULT_MASTER)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")  # Marsad reports problems itself; Spark's warnings are noise to a user
+    return session
 
 
 def submitted() -> bool:
