@@ -106,6 +106,20 @@ def test_cli_spark_engine_matches_local(ant_head, tmp_path):
     assert local["reuse"], "no reuse pair to compare"
     assert adjusted_rand_index(_stories(spark), _stories(local)) >= 0.95
 
+    # the store the Spark engine built holds the corpus indexes: the next articles link to it
+    # as they link to the local engine's store
+    from marsad.interfaces.api import ingest, report_for
+    from marsad.store.sqlite import SQLiteStore
+
+    reports = []
+    for path in (db, local_db):
+        with SQLiteStore(str(path)) as store:
+            ingest([str(ant_head.with_name("ant-next.jsonl"))], store, workers=1)
+            reports.append(json.loads(json.dumps(report_for(store))))
+    for report in reports:
+        report.pop("generated_at")
+    assert len(reports[0]["articles"]) > N_ANT and reports[0] == reports[1]
+
 
 def test_parquet_round_trip(spark, tmp_path):
     """A store's tables go to Parquet and back into a new store unchanged, full-text search
@@ -134,17 +148,3 @@ def test_parquet_round_trip(spark, tmp_path):
         assert rows(a) == rows(b), table
     word = a.execute("SELECT title FROM articles WHERE title != '' LIMIT 1").fetchone()[0].split()[0]
     assert search(b, word)["results"] and search(b, word) == search(a, word)
-
-    # the store the Spark engine built holds the corpus indexes: the next articles link to it
-    # as they link to the local engine's store
-    from marsad.interfaces.api import ingest, report_for
-    from marsad.store.sqlite import SQLiteStore
-
-    reports = []
-    for path in (db, local_db):
-        with SQLiteStore(str(path)) as store:
-            ingest([str(ant_head.with_name("ant-next.jsonl"))], store, workers=1)
-            reports.append(json.loads(json.dumps(report_for(store))))
-    for report in reports:
-        report.pop("generated_at")
-    assert len(reports[0]["articles"]) > N_ANT and reports[0] == reports[1]

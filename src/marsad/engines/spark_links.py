@@ -54,8 +54,6 @@ from marsad.engines.spark import worker_components
 from marsad.pipeline import ARTICLE_COMPONENTS, process
 from marsad.runtime import Stopwatch
 
-Item = Article | IngestError
-
 
 # ---- articles ---------------------------------------------------------------------------
 
@@ -79,7 +77,7 @@ def _process_partition(component_names: tuple[str, ...]):
             if isinstance(raw, IngestError):
                 yield seq, raw
                 continue
-            if components is None:  # heavy models: once per task, only when there is work
+            if components is None:  # built once per Python worker (cached), only when there is work
                 components = worker_components(component_names)
             yield seq, process(raw, components)
 
