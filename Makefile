@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := demo
 
-.PHONY: demo test bench clean lock
+.PHONY: demo test bench clean lock browser screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,21 @@ demo: $(STAMP)
 	$(BIN)/marsad ingest examples/corpus --db $(DEMO)/marsad.db
 	$(BIN)/marsad report --db $(DEMO)/marsad.db --out $(DEMO)/report.json
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/test_web_e2e.py) drive the system's Chromium through Playwright (a
+# test dependency). Installed with apt when we are root on a Debian-like system; otherwise those
+# tests skip and say why. Playwright's own browser download is never used.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
+	  echo "make: no Chromium (apt-get install chromium): the browser tests will skip"
+
+# PNGs of every page of the web UI (demo corpus, desktop and 390 px) into docs/screenshots/.
+screenshots: $(STAMP) browser
+	$(BIN)/python bench/ui.py --screenshots docs/screenshots
 
 # Corpus-scale benchmarks (slow; read ../shared/corpus); results go to docs/benchmarks.md.
 bench: $(STAMP)

@@ -138,3 +138,60 @@ def variants_store(path: str) -> str:
                   {a["id"]: a["published"] for a in arts}, {a["id"]: a["outlet"] for a in arts})
     db.close()
     return path
+
+
+#: Script payloads: each would set window.__xss or open a dialog if the UI let it run.
+PAYLOADS = (
+    '<script>window.__xss=1;alert(1)</script>',
+    '"><img src=x onerror="window.__xss=2;alert(2)">',
+    "<svg onload=window.__xss=3;alert(3)>",
+    "javascript:window.__xss=4;alert(4)//",
+    "'-alert(5)-'<iframe srcdoc=\"<script>parent.__xss=5</script>\">",
+)
+
+
+def xss_store(path: str) -> str:
+    """A store whose every shown string (titles, outlets, authors, texts, URLs, entity names,
+    quotes, speakers, story title and views) carries script payloads; one article is untitled."""
+    p = PAYLOADS
+    text1 = (f"قال المتحدث {p[0]} إن «الهجوم {p[1]} لم يقع» في المدينة يوم الاثنين. "
+             f"وأضاف أن {p[2]} 12 شخصاً أصيبوا. {p[4]}")
+    text2 = f"{p[2]} أعلن الوزير أن 30 شخصاً أصيبوا في المدينة. {p[0]} وقال الوزير «{p[3]}»."
+    arts = [
+        {**_article("x1", f"عنوان {p[0]} {p[1]}", text1, f"منفذ {p[1]}", "2026-05-04", [("المتحدث", "PER", "e_x")]),
+         "url": p[3], "author": p[2], "wire": [p[0]]},
+        {**_article("x2", None, text2, p[0], "2026-05-05", [("الوزير", "PER", "e_x")]),
+         "url": "javascript:alert(6)", "source": p[1]},
+    ]
+    q1 = text1.index("الهجوم")
+    arts[0]["quotes"] = [{"start": q1, "end": q1 + len(f"الهجوم {p[1]} لم يقع"), "text": f"الهجوم {p[1]} لم يقع",
+                          "direct": True, "speaker_text": p[0], "speaker_mention": 0, "speaker": "e_x"}]
+    q2 = text2.index(p[3])
+    arts[1]["quotes"] = [{"start": q2, "end": q2 + len(p[3]), "text": p[3], "direct": True,
+                          "speaker_text": p[2], "speaker_mention": 0, "speaker": "e_x"}]
+    d1 = text1.index("يوم الاثنين")
+    arts[0]["dates"] = [{"start": d1, "end": d1 + len("يوم الاثنين"), "text": "يوم الاثنين", "date": "2026-05-04",
+                         "resolved_from": p[1]}]
+    n1 = text1.index("12")
+    arts[0]["numbers"] = [{"start": n1, "end": n1 + 2, "text": "12", "value": 12, "unit": p[2]}]
+    db = create(path)
+    with db:
+        for a in arts:
+            add_article(db, a)
+        add_entity(db, {"id": "e_x", "type": "PER", "name": f"الوزير {p[1]}", "latin": p[2],
+                        "variants": [p[0], "الوزير", "المتحدث"], "roles": [p[4]],
+                        "mentions": [{"article": a["id"], "start": m["start"], "end": m["end"]}
+                                     for a in arts for m in a["mentions"]]})
+        cite = [{"article": "x1", "start": 0, "end": 20}]
+        add_story(db, {"id": "sx", "title": f"قصة {p[1]}", "articles": ["x1", "x2"],
+                       "timeline": [{"date": "2026-05-04", "text": p[0], "articles": ["x1", p[1]], "sentences": cite}],
+                       "summary": [{"text": p[2], "articles": ["x1"], "sentence": cite[0]}],
+                       "claims": [{"text": p[1], "articles": ["x1", "x2"], "independent_sources": 2, "sentences": cite}],
+                       "disagreements": [{"about": p[0], "positions": [
+                           {"text": p[1], "articles": ["x1"], "value": p[2], "unit": p[3]},
+                           {"text": p[4], "articles": ["x2"], "value": 30, "unit": p[0]}]}]},
+                  {a["id"]: a["published"] for a in arts}, {a["id"]: a["outlet"] for a in arts})
+        db.execute("INSERT INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
+                   ("x1", "x2", "syndicated", 40, p[0], _json([{"a_start": 0, "a_end": 10, "b_start": 0, "b_end": 10}])))
+    db.close()
+    return path

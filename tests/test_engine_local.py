@@ -42,18 +42,24 @@ def test_two_workers_give_the_same_report_as_one(paths):
     assert len(one.errors) == 2
 
 
-def test_pool_streams_in_input_order_and_reads_only_a_few_chunks_ahead(paths, monkeypatch):
-    pulled = []
+@pytest.fixture
+def pulled(monkeypatch):
+    """The raw documents the executor has read so far (chunks of 2, one chunk per worker queued)."""
+    seen = []
+    read_all = local.read_all
 
     def counting_read_all(p):
-        for item in local_read_all(p):
-            pulled.append(item)
+        for item in read_all(p):
+            seen.append(item)
             yield item
 
-    local_read_all = local.read_all
     monkeypatch.setattr(local, "read_all", counting_read_all)
     monkeypatch.setattr(local, "CHUNK", 2)
     monkeypatch.setattr(local, "IN_FLIGHT", 1)
+    return seen
+
+
+def test_pool_streams_in_input_order_and_reads_only_a_few_chunks_ahead(paths, pulled):
     expected = [_plain(x) for x in LocalExecutor(workers=1).run(paths)]
     pulled.clear()
     run = LocalExecutor(workers=2).run(paths)
@@ -62,6 +68,17 @@ def test_pool_streams_in_input_order_and_reads_only_a_few_chunks_ahead(paths, mo
     got = [_plain(first)] + [_plain(x) for x in run]
     assert got == expected
     assert [kind for kind, _ in got].count("error") == 2
+
+
+def test_a_consumer_that_works_in_batches_lets_the_workers_read_ahead(paths, pulled):
+    expected = [_plain(x) for x in LocalExecutor(workers=1).run(paths)]
+    assert len(expected) > 10
+    for ahead, most in ((0, 2 * 1 * 2 + 2), (8, 8 + 2)):
+        pulled.clear()
+        run = LocalExecutor(workers=2, ahead=ahead).run(paths)
+        first = next(run)
+        assert most - 2 <= len(pulled) <= most  # queued: `ahead` documents (at least a few chunks)
+        assert [_plain(first)] + [_plain(x) for x in run] == expected
 
 
 def test_stopping_early_ends_the_workers(paths):

@@ -281,10 +281,10 @@ def link_batch(store, index, articles):
         os.kill(os.getpid(), signal.SIGKILL)  # kill -9 inside the third batch's transaction
     return real_link(store, index, articles)
 
-def refresh(store):
+def refresh(store, **options):
     if where == "refresh":
         os.kill(os.getpid(), signal.SIGKILL)  # kill -9 once every batch is stored
-    return real_refresh(store)
+    return real_refresh(store, **options)
 
 api.link_batch, api.refresh = link_batch, refresh
 with SQLiteStore(db) as store:

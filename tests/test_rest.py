@@ -1,6 +1,7 @@
 """The REST API and web UI (`marsad serve`) over v2 stores: the bundled examples, and a small
 hand-written store whose entity table lists spelling variants (tests/store_fixture.py)."""
 import json
+from collections import Counter
 import queue
 import re
 import signal
@@ -21,7 +22,7 @@ with warnings.catch_warnings():  # starlette prefers httpx2; httpx works the sam
 
 from marsad.interfaces.api import ingest
 from marsad.interfaces.rest import StoreError, make_app
-from marsad.store.sqlite import SQLiteStore
+from marsad.store.sqlite import SCHEMA_VERSION, SQLiteStore
 from marsad.text.normalize import normalize
 from tests import store_fixture
 
@@ -66,7 +67,7 @@ def key_of(client):
 
 
 def test_health_counts_the_store(client):
-    assert get(client, "/api/health") == {"status": "ok", "schema_version": 2, "articles": 8, "stories": 3,
+    assert get(client, "/api/health") == {"status": "ok", "schema_version": SCHEMA_VERSION, "articles": 8, "stories": 3,
                                           "entities": get(client, "/api/entities")["total"]}
 
 
@@ -97,7 +98,14 @@ def test_story_list_sorts_filters_and_pages(client):
     assert (c["first_published"], c["last_published"], c["outlets"]) == ("2025-10-14", "2025-10-15", 2)
     assert {s["id"] for s in get(client, "/api/stories", since="2026")["stories"]} == {s["id"] for s in recent} - {c["id"]}
     assert [s["id"] for s in get(client, "/api/stories", until="2025-10")["stories"]] == [c["id"]]
-    assert [s["id"] for s in get(client, "/api/stories", outlet="شبكة الساحل الإخبارية")["stories"]]
+    for outlet in {a["outlet"] for a in get(client, "/api/articles", limit=100)["articles"]}:
+        # the outlet's stories (read from story_outlets) are the stories of the outlet's articles
+        by_articles = {a["story"] for a in get(client, "/api/articles", outlet=outlet, limit=100)["articles"]}
+        assert {s["id"] for s in get(client, "/api/stories", outlet=outlet)["stories"]} == by_articles
+        for sort, dates in (("size", {}), ("recent", {}), ("size", {"since": "2026"}), ("recent", {"until": "2025-10"})):
+            listed = get(client, "/api/stories", outlet=outlet, sort=sort, **dates)
+            whole = [s for s in get(client, "/api/stories", sort=sort, **dates)["stories"] if s["id"] in by_articles]
+            assert listed["stories"] == whole and listed["total"] == len(whole)  # same order as the whole list
     page = [get(client, "/api/stories", limit=1, offset=i)["stories"][0]["id"] for i in range(3)]
     assert page == [s["id"] for s in stories["stories"]]
     assert get(client, "/api/stories", offset=3)["stories"] == []
@@ -183,6 +191,12 @@ def test_entities_by_type_prefix_and_id(client):
     rest = get(client, f"/api/entities/{found[0]['id']}", limit=200, offset=2)["mention_list"]["items"]
     assert len(rest) == found[0]["mentions"] - 2
     assert {s["id"] for s in e["stories"]} and e["articles"] == 3
+    for entity in get(client, "/api/entities", limit=200)["entities"]:
+        # its stories (read from entity_stories) are the stories of the articles mentioning it
+        by_articles = Counter(a["story"] for a in get(client, "/api/articles", entity=entity["id"], limit=100)["articles"])
+        stories = get(client, f"/api/entities/{entity['id']}")["stories"]
+        assert {s["id"]: s["articles_with_entity"] for s in stories} == by_articles
+        assert [s["articles_with_entity"] for s in stories] == sorted(by_articles.values(), reverse=True)
     speaker = next(p for p in EXPECTED["people"] if p["name"] == "فادي الخوري")
     khoury = get(client, "/api/entities", prefix=speaker["name"])["entities"][0]
     detail = get(client, f"/api/entities/{khoury['id']}")
@@ -323,6 +337,19 @@ def test_the_store_is_opened_read_only(db):
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
 
 
+def test_a_running_server_sees_new_articles(tmp_path):
+    path = str(tmp_path / "grows.db")
+    files = sorted((EXAMPLES / "corpus").glob("*.txt"))
+    with SQLiteStore(path) as store:
+        assert not ingest([str(files[0])], store).errors
+    live = TestClient(make_app(path))
+    assert get(live, "/api/health")["articles"] == 1
+    assert get(live, "/api/health")["articles"] == 1  # counted once, then cached
+    with SQLiteStore(path) as store:  # another writer, same file
+        assert not ingest([str(f) for f in files[1:3]], store).errors
+    assert get(live, "/api/health")["articles"] == 3
+
+
 def _v1_store(tmp_path) -> str:
     """A store as Marsad 0.1 wrote it: articles as JSON documents, no meta table."""
     path = str(tmp_path / "v1.db")
@@ -331,9 +358,9 @@ def _v1_store(tmp_path) -> str:
     return path
 
 
-def test_only_v2_stores_are_served(tmp_path):
+def test_only_current_stores_are_served(tmp_path):
     old = _v1_store(tmp_path)
-    with pytest.raises(StoreError, match="schema version"):
+    with pytest.raises(StoreError, match="marsad migrate"):
         make_app(old)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)

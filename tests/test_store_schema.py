@@ -115,6 +115,37 @@ def test_a_v1_store_migrates_forward_without_unpickling(tmp_path, example_articl
     assert "migrating" not in capsys.readouterr().err  # once only
 
 
+def _rollups(conn) -> tuple[list, list]:
+    return (conn.execute("SELECT outlet, story, articles, size, first_published, last_published FROM story_outlets "
+                         "ORDER BY outlet, story").fetchall(),
+            conn.execute("SELECT entity, story, articles FROM entity_stories ORDER BY entity, story").fetchall())
+
+
+def _rollups_recomputed(conn) -> tuple[list, list]:
+    """The roll-up tables as their definition computes them from the links."""
+    return (conn.execute("SELECT a.outlet, m.story, count(*), s.size, s.first_published, s.last_published "
+                         "FROM story_members m JOIN articles a ON a.id = m.article JOIN stories s ON s.id = m.story "
+                         "WHERE a.outlet IS NOT NULL GROUP BY a.outlet, m.story ORDER BY 1, 2").fetchall(),
+            conn.execute("SELECT m.entity, s.story, count(DISTINCT m.article) FROM mentions m JOIN story_members s "
+                         "ON s.article = m.article WHERE m.entity IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2").fetchall())
+
+
+def test_a_v2_store_gains_the_rollup_tables(tmp_path, capsys):
+    db = tmp_path / "v2.db"
+    assert main(["ingest", str(EXAMPLES), "--db", str(db), "-q"]) == 0
+    with sqlite3.connect(db) as conn:
+        expected = _rollups_recomputed(conn)
+        assert _rollups(conn) == expected and all(expected)
+        conn.execute("DROP TABLE story_outlets")
+        conn.execute("DROP TABLE entity_stories")
+        conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    assert main(["migrate", "--db", str(db)]) == 0
+    assert "from schema version 2 to" in capsys.readouterr().err
+    with sqlite3.connect(db) as conn:
+        assert _rollups(conn) == expected
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+
+
 def test_a_hostile_store_file_runs_nothing(tmp_path, capsys):
     # a pickle payload in every blob and JSON column a store has: opening, reporting, ingesting
     # more and serving reads never execute it
@@ -173,6 +204,7 @@ def test_incremental_ingest_equals_one_run(tmp_path, example_report):
     with SQLiteStore(db) as store:
         incremental = _without_time(report_for(store))
         assert store.db.execute("SELECT COUNT(*) FROM stories WHERE dirty=1").fetchone()[0] == 0
+        assert _rollups(store.db) == _rollups_recomputed(store.db)  # kept up to date batch by batch
     assert _stories(incremental) == _stories(example_report)
     assert _entities(incremental) == _entities(example_report)
     assert incremental["reuse"] == example_report["reuse"]

@@ -57,3 +57,16 @@ def test_timeline_orders_days_and_groups_articles():
     for ev in lines:
         for aid in ev["articles"]:
             assert ev["text"] in {"a1": DATED, "a2": a2}[aid].text or len(ev["articles"]) > 1
+
+
+def test_a_sentence_is_listed_under_one_day_only():
+    # Two dates in one sentence: the event is the first; the second is what was announced.
+    two = _article("t1", "أعلن الوسيط يوم الثلاثاء 10 مارس 2026 أن القمة ستعقد يوم الخميس 12 مارس 2026 في جنيف.")
+    lines = timeline([two])
+    assert [ev["date"] for ev in lines] == ["2026-03-10"]
+    # One wire sentence, "أمس" read against two publication dates: one day, the one most give.
+    wire = "وقال الوسيط الدولي أمس إن جولة جديدة من المحادثات ستعقد في جنيف."
+    copies = [_article(f"w{i}", wire, published=p) for i, p in enumerate(["2026-03-11", "2026-03-11", "2026-03-12"])]
+    lines = timeline(copies)
+    assert len(lines) == 1 and lines[0]["date"] == "2026-03-10"
+    assert lines[0]["articles"] == ["w0", "w1", "w2"]

@@ -15,7 +15,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from marsad.doc import Article
 from marsad.ingest.read import IngestError, RawDoc, read_all
@@ -38,16 +38,19 @@ class LocalExecutor:
     library may use in a worker (default 1). ``components``: instances to run instead of
     :data:`marsad.pipeline.ARTICLE_COMPONENTS` (they are pickled to the workers).
     ``start_method``: multiprocessing start method (default: forkserver where available, else
-    spawn; both start workers without the parent's threads). As with any such pool, a script
+    spawn; both start workers without the parent's threads). ``ahead``: documents the workers
+    may process ahead of the consumer (default: IN_FLIGHT chunks per worker); a consumer that
+    stops to work on a batch (linking) sets it to the batch size, so the workers go on meanwhile. As with any such pool, a script
     that runs the engine (``marsad.analyze`` on 200 documents or more) needs the
     ``if __name__ == "__main__":`` guard, since the workers import its main module."""
 
     def __init__(self, components: list[Component] | None = None, workers: int | None = None,
-                 threads: int | None = None, start_method: str | None = None):
+                 threads: int | None = None, start_method: str | None = None, ahead: int = 0):
         self._components = components
         self.workers = workers
         self.threads = threads or 1
         self.start_method = start_method
+        self.ahead = ahead
 
     @property
     def components(self) -> list[Component]:
@@ -71,31 +74,49 @@ class LocalExecutor:
         yield from self._pooled(items, workers)
 
     def _pooled(self, items: Iterator[RawDoc | IngestError], workers: int) -> Iterator[Item]:
-        method = self.start_method or (
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=_init_worker, initargs=(self._components, self.threads))
-        pending: deque[tuple[list, Future | None]] = deque()
-        try:
-            while chunk := list(islice(items, CHUNK)):
-                raws = [r for r in chunk if not isinstance(r, IngestError)]
-                pending.append((chunk, pool.submit(_process_chunk, raws) if raws else None))
-                if len(pending) >= workers * IN_FLIGHT:
-                    yield from _in_order(*pending.popleft())
-            while pending:
-                yield from _in_order(*pending.popleft())
-        except BrokenProcessPool as e:
-            raise RuntimeError(
-                "a worker process of the local engine died. If it did not start, the script that "
-                "runs Marsad needs an `if __name__ == \"__main__\":` guard (the workers import the "
-                "main module), or use workers=1 (--workers 1)") from e
-        finally:  # also when the consumer stops early: drop what is queued, end the workers
-            pool.shutdown(wait=True, cancel_futures=True)
+        chunks = iter(lambda: list(islice(items, CHUNK)), [])
+        tasks = (([r for r in chunk if not isinstance(r, IngestError)], chunk) for chunk in chunks)
+        done = ordered_map(_process_chunk, tasks, workers, initializer=_init_worker,
+                           initargs=(self._components, self.threads), start_method=self.start_method,
+                           in_flight=max(IN_FLIGHT, -(-self.ahead // (CHUNK * workers))))
+        for results, chunk in done:
+            yield from _in_order(chunk, results)
 
 
-def _in_order(chunk: list, future: Future | None) -> Iterator[Item]:
+def ordered_map(fn: Callable, tasks: Iterable[tuple[Any, Any]], workers: int, initializer: Callable | None = None,
+                initargs: tuple = (), start_method: str | None = None,
+                in_flight: int = IN_FLIGHT) -> Iterator[tuple[Any, Any]]:
+    """``(fn(arg), tag)`` for each ``(arg, tag)`` of ``tasks``, in order, over ``workers``
+    processes (an empty ``arg`` is not sent: its result is None). Tasks are drawn lazily, at
+    most ``in_flight`` per worker queued, so memory stays bounded however many there are.
+    ``initializer(*initargs)`` runs once in each worker (pin threads, load models)."""
+    method = start_method or ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=initializer, initargs=initargs)
+    pending: deque[tuple[Future | None, Any]] = deque()
+
+    def result(future: Future | None, tag: Any) -> tuple[Any, Any]:
+        return (future.result() if future is not None else None), tag
+
+    try:
+        for arg, tag in tasks:
+            pending.append((pool.submit(fn, arg) if arg else None, tag))
+            if len(pending) >= workers * in_flight:
+                yield result(*pending.popleft())
+        while pending:
+            yield result(*pending.popleft())
+    except BrokenProcessPool as e:
+        raise RuntimeError(
+            "a worker process of the local engine died. If it did not start, the script that "
+            "runs Marsad needs an `if __name__ == \"__main__\":` guard (the workers import the "
+            "main module), or use workers=1 (--workers 1)") from e
+    finally:  # also when the consumer stops early: drop what is queued, end the workers
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(chunk: list, results: list | None) -> Iterator[Item]:
     """The chunk's results, its input errors in their places."""
-    done = iter(future.result() if future is not None else ())
+    done = iter(results or ())
     for item in chunk:
         yield item if isinstance(item, IngestError) else next(done)
 

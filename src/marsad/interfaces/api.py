@@ -81,7 +81,8 @@ def ingest(
         pending.clear()
         flushing = False
 
-    items = executor(engine, workers=workers, threads=threads).run(list(paths))
+    # the workers go on with the next batch while this process links one
+    items = executor(engine, workers=workers, threads=threads, ahead=batch).run(list(paths))
     try:
         for item in tqdm(items, desc="ingest", unit=" doc", disable=not progress or None, leave=False):
             problems = [item] if isinstance(item, IngestError) else item.warnings
@@ -108,12 +109,12 @@ def ingest(
     index.compact(store)
     clock.lap("articles", minus=linking)  # read, per-article stages, store
     clock.report("link", linking)  # reuse pairs, story vectors and assignment, entities (per batch)
-    result.derived = refresh(store)
+    result.derived = refresh(store, workers=workers, threads=threads or 1)
     clock.lap("derive")  # entity rows, views of the stories the run touched
     return result
 
 
-def executor(engine: str, workers: int | None = None, threads: int | None = None):
+def executor(engine: str, workers: int | None = None, threads: int | None = None, ahead: int = 0):
     """The executor that runs the per-article stages: "local" (a process pool of ``workers``,
     default one per CPU; 1: this process) or "spark"."""
     if engine == "spark":
@@ -122,7 +123,7 @@ def executor(engine: str, workers: int | None = None, threads: int | None = None
         return SparkExecutor()
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (local or spark)")
-    return LocalExecutor(workers=workers, threads=threads)
+    return LocalExecutor(workers=workers, threads=threads, ahead=ahead)
 
 
 def update_links(store: SQLiteStore) -> None:

@@ -16,6 +16,8 @@ connection per worker thread. Lists are paged with ``limit`` (at most :data:`MAX
     GET /api/quotes?speaker=&story=
     GET /api/search?q=&outlet=&since=&until=&story=   ranked articles with highlighted snippets
     GET /api/report?story=&outlet=&since=&until=   the marsad.report/1 document, streamed
+    GET /api/days, /api/stories/{id}/coverage|copies|quotes, /api/entities/{id}/timeline|related|quotes,
+        /api/search/quotes, /charts/*.svg   what the web UI's pictures read (marsad.interfaces.rest_views)
     GET /  and  /static/{file}           the web UI (marsad/interfaces/web/)
 
 Dates (``since``, ``until``) are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, both ends included.
@@ -30,7 +32,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Iterable, Iterator, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Query, Request
@@ -38,6 +40,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from marsad.interfaces.titles import with_fallback_titles
 from marsad.report import Selection, stream_report
 from marsad.store import search as fts
 
@@ -47,6 +50,7 @@ SCHEMA_VERSION = 2
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_OFFSET = 1_000_000
 MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET = 50, 1000
+COUNTS_CACHED = 4096  # list totals remembered per thread until the store changes
 MEMBERS_SHOWN = 200  # members listed on a story page (the rest: /api/articles?story=)
 CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
@@ -101,6 +105,19 @@ class Store:
             db = self._local.db = self.connect()
         return db
 
+    def count(self, sql: str, args: Iterable = ()) -> int:
+        """``sql`` (a count) on this thread's connection, cached until another connection changes
+        the file (`PRAGMA data_version`): paging through a list counts its total once."""
+        db = self.conn()
+        seen = db.execute("PRAGMA data_version").fetchone()[0]
+        cache = getattr(self._local, "counts", None)
+        if cache is None or cache[0] != seen or len(cache[1]) >= COUNTS_CACHED:
+            cache = self._local.counts = (seen, {})
+        key = (sql, *args)
+        if key not in cache[1]:
+            cache[1][key] = db.execute(sql, tuple(args)).fetchone()[0]
+        return cache[1][key]
+
     def schema_version(self) -> int:
         try:
             db = self.connect()
@@ -119,7 +136,7 @@ class Store:
         version = int(row[0]) if row and str(row[0]).isdigit() else 0
         if version < SCHEMA_VERSION:
             raise StoreError(f"{self.path} has store schema version {version or '1 (no meta table)'}; "
-                             f"`marsad serve` reads version {SCHEMA_VERSION} (re-ingest the inputs)")
+                             f"`marsad serve` reads version {SCHEMA_VERSION}: run `marsad migrate --db {self.path}`")
         return version
 
 
@@ -157,9 +174,9 @@ def _brief(row: dict) -> dict:
     return row
 
 
-def _page(sql_total: str | None, db: sqlite3.Connection, args: list, limit: int, offset: int,
+def _page(sql_total: str | None, store: Store, args: list, limit: int, offset: int,
           key: str, items: list) -> dict:
-    total = db.execute(sql_total, args).fetchone()[0] if sql_total else None
+    total = store.count(sql_total, args) if sql_total else None
     return {"total": total, "limit": limit, "offset": offset, key: items}
 
 
@@ -304,10 +321,7 @@ def make_app(db_path: str) -> FastAPI:
     # ---- health ----
     @api.get("/health", summary="Store counts and schema version")
     def health():
-        c = db()
-        articles, stories, entities = c.execute(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM stories), (SELECT count(*) FROM entities)"
-        ).fetchone()
+        articles, stories, entities = (store.count(f"SELECT count(*) FROM {t}") for t in ("articles", "stories", "entities"))
         return JSON({"status": "ok", "schema_version": version, "articles": articles, "stories": stories,
                      "entities": entities})
 
@@ -315,17 +329,22 @@ def make_app(db_path: str) -> FastAPI:
     @api.get("/stories", summary="Stories, largest or most recent first")
     def stories(sort: Literal["size", "recent"] = "size", since: DateParam = None, until: DateParam = None,
                 outlet: Text = None, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
-        conds, args = _date_filters("s.first_published", "s.last_published", since, until)
+        # by an outlet: its rows of story_outlets (which copy size and dates), not its articles
+        t = "o" if outlet else "s"
+        conds, args = _date_filters(f"{t}.first_published", f"{t}.last_published", since, until)
+        source = "stories s"
         if outlet:
-            conds.append("s.id IN (SELECT m.story FROM articles a JOIN story_members m ON m.article = a.id "
-                         "WHERE a.outlet = ?)")  # from the outlet's articles (index), not per story
-            args.append(outlet)
-        order = "s.size DESC, s.last_published DESC" if sort == "size" else "s.last_published DESC, s.size DESC"
+            source = "story_outlets o JOIN stories s ON s.id = o.story"
+            conds.insert(0, "o.outlet = ?")
+            args.insert(0, outlet)
+        order = (f"{t}.size DESC, {t}.last_published DESC" if sort == "size"
+                 else f"{t}.last_published DESC, {t}.size DESC")
         c = db()
         rows = _rows(c.execute(
             f"SELECT s.id, s.title, s.size, s.outlets, s.first_published, s.last_published, s.updated_at "
-            f"FROM stories s{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
-        return JSON(_page(f"SELECT count(*) FROM stories s{_where(conds)}", c, args, limit, offset, "stories", rows))
+            f"FROM {source}{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
+        counted = "story_outlets o" if outlet else "stories s"
+        return JSON(_page(f"SELECT count(*) FROM {counted}{_where(conds)}", store, args, limit, offset, "stories", rows))
 
     @api.get("/stories/{story_id}", summary="A story: members, timeline, summary, claims, disagreements, reuse")
     def story(story_id: Ident):
@@ -343,6 +362,7 @@ def make_app(db_path: str) -> FastAPI:
         s["members"] = [_brief(r) for r in _rows(c.execute(
             f"SELECT {BRIEF}, m.pos FROM story_members m JOIN articles a ON a.id = m.article "
             f"WHERE m.story = ? ORDER BY m.pos LIMIT ?", (story_id, MEMBERS_SHOWN)))]
+        with_fallback_titles(c, s["members"])
         s["members_total"] = s["size"]
         s["outlet_names"] = [r[0] for r in c.execute(
             "SELECT a.outlet FROM story_members m JOIN articles a ON a.id = m.article "
@@ -375,8 +395,8 @@ def make_app(db_path: str) -> FastAPI:
         rows = _rows(c.execute(
             f"SELECT {BRIEF}, (SELECT story FROM story_members WHERE article = a.id) AS story "
             f"FROM articles a{join}{_where(conds)} ORDER BY {order} LIMIT ? OFFSET ?", (*args, limit, offset)))
-        return JSON(_page(f"SELECT count(*) FROM articles a{join}{_where(conds)}", c, args, limit, offset,
-                          "articles", [_brief(r) for r in rows]))
+        return JSON(_page(f"SELECT count(*) FROM articles a{join}{_where(conds)}", store, args, limit, offset,
+                          "articles", with_fallback_titles(c, [_brief(r) for r in rows])))
 
     @api.get("/articles/{article_id}", summary="An article with its layers (entity ids and names)")
     def article(article_id: Ident):
@@ -427,7 +447,7 @@ def make_app(db_path: str) -> FastAPI:
         c = db()
         rows = _rows(c.execute(f"SELECT {ENTITY_COLS} FROM entities e WHERE 1{where} "
                                f"ORDER BY e.mentions DESC LIMIT ? OFFSET ?", (*args, limit, offset)))
-        return JSON(_page(f"SELECT count(*) FROM entities e WHERE 1{where}", c, args, limit, offset,
+        return JSON(_page(f"SELECT count(*) FROM entities e WHERE 1{where}", store, args, limit, offset,
                           "entities", [_entity(r) for r in rows]))
 
     @api.get("/entities/{entity_id}", summary="An entity: its mentions (paged), quotes and stories")
@@ -449,21 +469,21 @@ def make_app(db_path: str) -> FastAPI:
         eid = e["id"]
         _entity(e)
         e["merged_from"] = merged_from
-        e["mention_list"] = _page(None, c, [], limit, offset, "items", [_brief(r) for r in _rows(c.execute(
+        e["mention_list"] = _page(None, store, [], limit, offset, "items", [_brief(r) for r in _rows(c.execute(
             f"SELECT m.article, m.start, m.end, m.text, {BRIEF} FROM "
             f"(SELECT article, start, end, text FROM mentions WHERE entity = ? ORDER BY article, start "
             f"LIMIT ? OFFSET ?) m JOIN articles a ON a.id = m.article", (eid, limit, offset)))])
         e["mention_list"]["total"] = e["mentions"]
+        with_fallback_titles(c, e["mention_list"]["items"], key="article")
         e["quotes"] = [{**q, "direct": bool(q["direct"])} for q in (_item(r) for r in _rows(c.execute(
             "SELECT q.article, q.start, q.end, q.text, q.direct, q.speaker_text, q.extra, a.title, a.outlet, "
             "a.published FROM (SELECT * FROM quotes WHERE speaker = ? LIMIT 50) q "
             "JOIN articles a ON a.id = q.article", (eid,))))]
         e["quotes_total"] = c.execute("SELECT count(*) FROM quotes WHERE speaker = ?", (eid,)).fetchone()[0]
         e["stories"] = _rows(c.execute(
-            "SELECT s.id, s.title, s.size, s.first_published, s.last_published, x.n AS articles_with_entity FROM "
-            "(SELECT m.story, count(*) AS n FROM story_members m WHERE m.article IN "
-            " (SELECT article FROM mentions WHERE entity = ?) GROUP BY m.story ORDER BY n DESC LIMIT 50) x "
-            "JOIN stories s ON s.id = x.story ORDER BY x.n DESC, s.size DESC", (eid,)))
+            "SELECT s.id, s.title, s.size, s.first_published, s.last_published, x.articles AS articles_with_entity "
+            "FROM entity_stories x JOIN stories s ON s.id = x.story WHERE x.entity = ? "
+            "ORDER BY x.articles DESC, s.size DESC LIMIT 50", (eid,)))
         return JSON(e)
 
     # ---- quotes ----
@@ -485,8 +505,8 @@ def make_app(db_path: str) -> FastAPI:
             f"(SELECT * FROM quotes q{_where(conds)} ORDER BY q.article, q.idx LIMIT ? OFFSET ?) q "
             f"JOIN articles a ON a.id = q.article LEFT JOIN entities e ON e.id = q.speaker",
             (*args, limit, offset)))
-        items = [{**q, "direct": bool(q["direct"])} for q in map(_item, rows)]
-        return JSON(_page(f"SELECT count(*) FROM quotes q{_where(conds)}", c, args, limit, offset, "quotes", items))
+        items = with_fallback_titles(c, [{**q, "direct": bool(q["direct"])} for q in map(_item, rows)], key="article")
+        return JSON(_page(f"SELECT count(*) FROM quotes q{_where(conds)}", store, args, limit, offset, "quotes", items))
 
     # ---- search ----
     @api.get("/search", summary="Full-text search: ranked articles with highlighted snippets")
@@ -496,6 +516,7 @@ def make_app(db_path: str) -> FastAPI:
                offset: Annotated[int, Query(ge=0, le=MAX_SEARCH_OFFSET)] = 0):
         c = db()
         found = fts.search(c, q, limit, offset, outlet=outlet, since=since, until=until, story=story)
+        with_fallback_titles(c, found["results"])
         ents = fts.search_entities(c, q, limit=5) if offset == 0 else []
         speakers = list(dict.fromkeys(found["entities"] + [e["id"] for e in ents if e["type"] == "PER"]))[:5]
         said = []
@@ -526,6 +547,8 @@ def make_app(db_path: str) -> FastAPI:
                                  headers={"Content-Disposition": 'inline; filename="marsad-report.json"'})
 
     app.include_router(api)
+    from marsad.interfaces.rest_views import add_routes  # it imports this module: loaded here
+    add_routes(app, db)
 
     @app.api_route("/api/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
     def no_endpoint(rest: str):

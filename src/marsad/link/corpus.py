@@ -19,6 +19,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from marsad.doc import Article
+from marsad.engines.local import ordered_map
 from marsad.link.compare import compare_stories
 from marsad.link.names.incremental import EntityLinker
 from marsad.link.reuse import ReuseIndex
@@ -27,6 +28,8 @@ from marsad.link.stories import StoryIndex
 from marsad.link.stories.merge import apply_merges
 from marsad.link.timeline import apply_story_dates, timeline
 from marsad.store.arrays import pack, unpack
+from marsad.store.rollups import fill_story_outlets
+from marsad.runtime import default_workers, limit_threads
 from marsad.store.sqlite import SQLiteStore, now, pair_row
 
 #: Segments written between two snapshots of the reuse index's document frequencies (a
@@ -34,8 +37,12 @@ from marsad.store.sqlite import SQLiteStore, now, pair_row
 DF_EVERY = 20
 #: Segments of one index past which they are compacted into one.
 COMPACT_AT = 64
-#: Stories derived per transaction.
+#: Stories derived per transaction (and per task of a worker).
 VIEW_BATCH = 100
+#: Articles in multi-article dirty stories from which their views are computed over worker
+#: processes: starting them (imports, the sentence encoder: ~4 s each) costs about what
+#: comparing ~150 articles does.
+POOL_MIN_ARTICLES = 400
 
 
 def arrival_order(articles: Iterable[Article]) -> list[Article]:
@@ -111,7 +118,7 @@ def reset_links(store: SQLiteStore) -> None:
     """Forget every corpus link (they are derived from the articles, which stay untouched)."""
     with store.transaction() as db:
         for table in ("index_segments", "reuse_pairs", "stories", "story_members", "story_views", "story_merges",
-                      "entities", "entity_keys", "entity_merges"):
+                      "story_outlets", "entities", "entity_keys", "entity_merges"):
             db.execute(f"DELETE FROM {table}")
         db.execute("UPDATE mentions SET entity=NULL")
         db.execute("UPDATE quotes SET speaker=NULL")
@@ -162,6 +169,7 @@ def _update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[s
             "outlets=excluded.outlets, first_published=excluded.first_published, "
             "last_published=excluded.last_published, updated_at=excluded.updated_at, dirty=1",
             (story_id, s["title"] if s else None, size, outlets, first, last, stamp))
+    fill_story_outlets(store.db, list(touched))
 
 
 def link_unlinked(store: SQLiteStore, index: CorpusIndex | None = None, batch: int = 500) -> CorpusIndex:
@@ -185,18 +193,35 @@ def fresh_index(store: SQLiteStore, index: CorpusIndex) -> CorpusIndex:
 
 # ---- derived views ------------------------------------------------------------------------
 
-def refresh(store: SQLiteStore, progress: bool = False) -> dict[str, int]:
-    """Recompute what the last links touched: entity rows, then the dirty stories' views."""
+def refresh(store: SQLiteStore, workers: int | None = None, threads: int = 1) -> dict[str, int]:
+    """Recompute what the last links touched: entity rows, then the dirty stories' views.
+
+    The views are computed VIEW_BATCH stories at a time, over ``workers`` processes (default:
+    one per CPU when the stories to compare are many enough to repay starting them; 1: this
+    process). Each batch is computed the same way wherever it runs, and written in order in its
+    own transaction."""
     with store.transaction() as db:
         entities = EntityLinker(db).refresh()
-    dirty = [r[0] for r in store.db.execute("SELECT id FROM stories WHERE dirty=1 ORDER BY rowid")]
-    for i in range(0, len(dirty), VIEW_BATCH):
-        derive_stories(store, dirty[i:i + VIEW_BATCH])
+    dirty = store.db.execute("SELECT id, size FROM stories WHERE dirty=1 ORDER BY rowid").fetchall()
+    batches = [[i for i, _ in dirty[k:k + VIEW_BATCH]] for k in range(0, len(dirty), VIEW_BATCH)]
+    compared = sum(size for _, size in dirty if size > 1)  # one-article stories embed nothing
+    if workers is None:
+        workers = default_workers() if compared >= POOL_MIN_ARTICLES and len(batches) > 1 else 1
+    prepared = ((ids, *_prepare(store, ids)) for ids in batches)  # read lazily, batch by batch
+    if workers > 1:
+        done = ordered_map(_views, ((stories, (ids, befores, stories)) for ids, befores, stories in prepared),
+                           workers, initializer=limit_threads, initargs=(threads,))
+        for views, (ids, befores, stories) in done:
+            _write_views(store, ids, befores, stories, views)
+    else:
+        for ids, befores, stories in prepared:
+            _write_views(store, ids, befores, stories, _views(stories))
     return {"entities": entities, "stories": len(dirty)}
 
 
-def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
-    """Dates, timeline, claims, disagreements and summary of ``story_ids``, in one transaction."""
+def _prepare(store: SQLiteStore, story_ids: list[str]) -> tuple[list[dict], list[tuple[list[Article], list[dict]]]]:
+    """The stories' member articles, dated from each other, with their reuse pairs; and each
+    article's (published, published_source) before that, to store only what changed."""
     db = store.db
     members: dict[str, list[str]] = defaultdict(list)
     marks = ",".join("?" * len(story_ids))
@@ -204,7 +229,7 @@ def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
             f"SELECT story, article FROM story_members WHERE story IN ({marks}) ORDER BY story, pos", story_ids):
         members[story].append(article)
     articles = {a.id: a for a in store.articles([x for s in story_ids for x in members[s]])}
-    groups, reuse = [], []
+    befores, stories = [], []
     for story_id in story_ids:
         group = [articles[x] for x in members[story_id] if x in articles]
         before = {a.id: (a.published, a.published_source) for a in group}
@@ -215,13 +240,23 @@ def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
         for a in group:
             if (a.published, a.published_source) == (None, None) and before[a.id][1] == "story":
                 a.published, a.published_source = before[a.id]  # nothing to infer from now: keep it
-        groups.append((group, before))
-        reuse.append(story_reuse(db, [a.id for a in group]))
-    # every sentence of the batch embedded once, in large batches; one-article stories embed nothing
-    compared = compare_stories([(g, r) for (g, _), r in zip(groups, reuse)])
-    stamp = now()
+        befores.append(before)
+        stories.append((group, story_reuse(db, [a.id for a in group])))
+    return befores, stories
+
+
+def _views(stories: list[tuple[list[Article], list[dict]]]) -> list[tuple[list, dict]]:
+    """(timeline, comparison) of each story: pure, so it runs in a worker as well as here.
+    Every sentence of the batch is embedded once, in large batches; one-article stories embed nothing."""
+    compared = compare_stories(stories)
+    return [(timeline(group), result) for (group, _), result in zip(stories, compared)]
+
+
+def _write_views(store: SQLiteStore, story_ids: list[str], befores: list[dict],
+                 stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]]) -> None:
+    db, stamp = store.db, now()
     with store.transaction():
-        for story_id, (group, before), result in zip(story_ids, groups, compared):
+        for story_id, before, (group, _), (line, result) in zip(story_ids, befores, stories, views):
             for a in group:
                 if (a.published, a.published_source) != before[a.id]:
                     store.update_dates(a)
@@ -229,7 +264,7 @@ def derive_stories(store: SQLiteStore, story_ids: list[str]) -> None:
                 "INSERT OR REPLACE INTO story_views (story, timeline, summary, claims, disagreements, computed_at) "
                 "VALUES (?,?,?,?,?,?)",
                 (story_id, *(json.dumps(v, ensure_ascii=False) for v in (
-                    timeline(group), result["summary"], result["claims"], result["disagreements"])), stamp))
+                    line, result["summary"], result["claims"], result["disagreements"])), stamp))
             db.execute("UPDATE stories SET dirty=0 WHERE id=?", (story_id,))
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from marsad.doc import Article
 from marsad.extract.dates import DateExtractor, find_mentions, resolve
 from marsad.text.normalize import normalize
-from marsad.text.segment import sentences
+from marsad.text.segment import Segment, sentences
 
 MAX_EVENTS_PER_DAY = 4
 SAME_EVENT_OVERLAP = 0.25  # word-set Jaccard above which two dated sentences tell one event
@@ -54,28 +54,53 @@ def _words(s: str) -> set[str]:
     return set(re.findall(r"\w{3,}", normalize(s)))
 
 
+def _sentence_days(a: Article) -> list[tuple[str, Segment]]:
+    """(day, sentence) of each dated sentence of an article, each sentence once: under the first
+    day-precise date it gives (the event it reports; a later date in it is a plan or background:
+    "أعلن الثلاثاء أن القمة ستعقد الخميس" happened on Tuesday)."""
+    sents = sentences(a.text)
+    out, seen = [], set()
+    for item in sorted(a.dates, key=lambda d: d["start"]):
+        if item.get("granularity", "day") != "day" or not item.get("date"):
+            continue
+        sent = next((s for s in sents if s.start <= item["start"] < s.end), None)
+        if sent is None or sent.start in seen:
+            continue
+        seen.add(sent.start)
+        out.append((item["date"], sent))
+    return out
+
+
 def timeline(members: list[Article]) -> list[dict]:
     """Dated events of a story, one line each in an article's words, with the articles that
-    report them, ordered by day (and within a day by how many articles report the event)."""
-    by_day: dict[str, list[dict]] = defaultdict(list)
+    report them, ordered by day (and within a day by how many articles report the event).
+    Each event also gives ``sentences``: where each article says it ({article, start, end}).
+
+    A sentence is listed under one day only: within an article under its first date, and a
+    sentence that several articles carry (wire copy) but date differently (a relative "أمس"
+    read against two publication dates) under the day most of them give, the earliest on a tie."""
+    reports: dict[frozenset, dict] = {}  # the same wording (word set) across articles: one event
     for a in members:
-        sents = sentences(a.text)
-        for item in a.dates:
-            if item.get("granularity", "day") != "day":
-                continue
-            sent = next((s for s in sents if s.start <= item["start"] < s.end), None)
-            if sent is None:
-                continue
+        for day, sent in _sentence_days(a):
             words = _words(sent.text)
-            events = by_day[item["date"]]
-            for ev in events:
-                if len(words & ev["words"]) >= SAME_EVENT_OVERLAP * len(words | ev["words"]):
-                    ev["articles"].setdefault(a.id, None)
-                    break
-            else:
-                events.append({"text": sent.text, "words": words, "articles": {a.id: None}})
+            key = frozenset(words) if words else frozenset([sent.text])
+            ev = reports.setdefault(key, {"text": sent.text, "words": words, "days": {}, "articles": {}})
+            ev["articles"].setdefault(a.id, {"article": a.id, "start": sent.start, "end": sent.end})
+            ev["days"][day] = ev["days"].get(day, 0) + 1
+    by_day: dict[str, list[dict]] = defaultdict(list)
+    for ev in reports.values():
+        day = min(ev["days"], key=lambda d: (-ev["days"][d], d))
+        events = by_day[day]
+        for other in events:  # close wording on the same day: one event
+            if len(ev["words"] & other["words"]) >= SAME_EVENT_OVERLAP * len(ev["words"] | other["words"]):
+                for aid, where in ev["articles"].items():
+                    other["articles"].setdefault(aid, where)
+                break
+        else:
+            events.append({"text": ev["text"], "words": ev["words"], "articles": dict(ev["articles"])})
     out = []
     for day in sorted(by_day):
         events = sorted(by_day[day], key=lambda ev: -len(ev["articles"]))[:MAX_EVENTS_PER_DAY]
-        out.extend({"date": day, "text": ev["text"], "articles": list(ev["articles"])} for ev in events)
+        out.extend({"date": day, "text": ev["text"], "articles": list(ev["articles"]),
+                    "sentences": list(ev["articles"].values())} for ev in events)
     return out

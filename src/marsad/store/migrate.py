@@ -3,6 +3,7 @@
 Version 1 kept each article as one JSON document and the corpus links as one pickled blob.
 Its articles move into the relational tables; the blob is dropped unread (a store file is data:
 nothing in it is ever unpickled) and the links are rebuilt from the articles.
+Version 2 lacked ``story_outlets`` and ``entity_stories``; they are filled from the links.
 """
 from __future__ import annotations
 
@@ -10,33 +11,56 @@ import json
 import sys
 
 from marsad.doc import Article
+from marsad.store.rollups import fill_entity_stories, fill_story_outlets
 
 
 def migrate_forward(store, version: int, quiet: bool = False) -> None:
+    from marsad.store.sqlite import SCHEMA_VERSION
+
+    if version not in STEPS:
+        raise ValueError(f"no migration from store schema version {version}")
+    if not quiet:
+        n = store.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        print(f"marsad: {store.path}: migrating the store from schema version {version} to {SCHEMA_VERSION} "
+              f"({n} articles{'; corpus links will be rebuilt' if version == 1 else ''})", file=sys.stderr)
+    while version < SCHEMA_VERSION:
+        with store.transaction():
+            version = STEPS[version](store)
+            store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
+
+
+def _from_v1(store) -> int:
+    """Articles out of their JSON documents into the current schema (links rebuilt later)."""
     from marsad.store.sqlite import SCHEMA_VERSION, _schema_sql
 
-    if version != 1:
-        raise ValueError(f"no migration from store schema version {version}")
     db = store.db
-    n = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    if not quiet:
-        print(f"marsad: {store.path}: migrating the store from schema version 1 to {SCHEMA_VERSION} "
-              f"({n} articles; corpus links will be rebuilt)", file=sys.stderr)
-    with store.transaction():
-        db.execute("ALTER TABLE articles RENAME TO articles_v1")
-        db.execute("DROP INDEX IF EXISTS articles_published")
-        db.execute("DROP TABLE IF EXISTS state")  # the pickled links: dropped, never read
-        for statement in _statements(_schema_sql()):
-            db.execute(statement)
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        batch = []
-        for (doc,) in db.execute("SELECT doc FROM articles_v1 ORDER BY seq").fetchall():
-            batch.append(Article.from_dict(json.loads(doc)))
-            if len(batch) >= 500:
-                store.add_many(batch)
-                batch = []
-        store.add_many(batch)
-        db.execute("DROP TABLE articles_v1")
+    db.execute("ALTER TABLE articles RENAME TO articles_v1")
+    db.execute("DROP INDEX IF EXISTS articles_published")
+    db.execute("DROP TABLE IF EXISTS state")  # the pickled links: dropped, never read
+    for statement in _statements(_schema_sql()):
+        db.execute(statement)
+    batch = []
+    for (doc,) in db.execute("SELECT doc FROM articles_v1 ORDER BY seq").fetchall():
+        batch.append(Article.from_dict(json.loads(doc)))
+        if len(batch) >= 500:
+            store.add_many(batch)
+            batch = []
+    store.add_many(batch)
+    db.execute("DROP TABLE articles_v1")
+    return SCHEMA_VERSION
+
+
+def _from_v2(store) -> int:
+    from marsad.store.sqlite import _schema_sql
+
+    for statement in _statements(_schema_sql()):  # creates what is missing (all IF NOT EXISTS)
+        store.db.execute(statement)
+    fill_story_outlets(store.db)
+    fill_entity_stories(store.db)
+    return 3
+
+
+STEPS = {1: _from_v1, 2: _from_v2}
 
 
 def _statements(script: str) -> list[str]:

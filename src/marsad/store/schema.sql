@@ -1,4 +1,4 @@
--- The Marsad store, schema version 2. The tables are the domain model: read this file to learn
+-- The Marsad store, schema version 3. The tables are the domain model: read this file to learn
 -- the product. Everything a user sees (report, REST API, web UI) is a bounded query on them.
 --
 -- Three kinds of table:
@@ -132,6 +132,16 @@ CREATE TABLE IF NOT EXISTS entity_keys (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entity_keys_entity ON entity_keys(entity);
 
+-- The stories an entity appears in, with how many of the story's articles mention it
+-- (recomputed with the entity's row; the entity page lists its stories from here).
+CREATE TABLE IF NOT EXISTS entity_stories (
+    entity   TEXT NOT NULL,
+    story    TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (entity, story)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_stories_rank ON entity_stories(entity, articles DESC);
+
 CREATE TABLE IF NOT EXISTS entity_merges (
     old TEXT PRIMARY KEY,                -- an entity id that no longer exists
     new TEXT NOT NULL,                   -- where its mentions went
@@ -170,6 +180,21 @@ CREATE TABLE IF NOT EXISTS story_members (
     pos     INTEGER NOT NULL             -- arrival order within the story
 );
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story, pos);
+
+-- The outlets of each story: the story list filtered by an outlet reads this, not every article
+-- of the outlet. size/first/last are copies of the story's (the list sorts and filters by them).
+CREATE TABLE IF NOT EXISTS story_outlets (
+    outlet          TEXT NOT NULL,
+    story           TEXT NOT NULL,
+    articles        INTEGER NOT NULL,    -- the outlet's articles in the story
+    size            INTEGER NOT NULL,
+    first_published TEXT,
+    last_published  TEXT,
+    PRIMARY KEY (outlet, story)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_outlets_size ON story_outlets(outlet, size DESC, last_published DESC);
+CREATE INDEX IF NOT EXISTS story_outlets_recent ON story_outlets(outlet, last_published DESC, size DESC);
+CREATE INDEX IF NOT EXISTS story_outlets_story ON story_outlets(story);
 
 CREATE TABLE IF NOT EXISTS story_merges (
     old TEXT PRIMARY KEY,

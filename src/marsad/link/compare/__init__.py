@@ -32,6 +32,7 @@ from marsad.link.compare.align import align as align_story
 from marsad.link.compare.disagree import disagreements, polarity_disagreements, quotes_two_speakers
 from marsad.link.compare.embed import Embedder, HashingEmbedder, UseEmbedder, default_embedder
 from marsad.link.compare.independence import index_reuse, source_groups
+from marsad.link.compare.standalone import VERB, QUOTATION, borrow_subject, needs_subject, with_subject
 from marsad.link.compare.summarize import lead_summary
 from marsad.link.compare.summarize import summarize as summarize_story
 from marsad.link.compare.units import article_units
@@ -41,8 +42,29 @@ __all__ = ["compare_story", "compare_stories", "claims_of", "SentenceVectors", "
            "default_embedder"]
 
 
+def stated(al: Alignment, members: list[int], representative: int) -> tuple[int, str, str | None] | None:
+    """(unit, text, borrowed subject) that states the claim on its own: the representative if it
+    names its subject, else the member closest to it that does, else the representative (or a
+    member) with its speaker borrowed from the quotes layer; None when no member can stand alone
+    (a claim that does not say who is left out). See :mod:`.standalone`."""
+    order = [representative] + [m for m in members if m != representative]
+    kinds = {m: needs_subject(al.units[m].text) for m in order}
+    for m in order:
+        if kinds[m] is None:
+            return m, al.units[m].text, None
+    for m in order:
+        if kinds[m] in (VERB, QUOTATION):
+            u = al.units[m]
+            subject = borrow_subject(al.unit_article(m), u.start, u.end)
+            if subject:
+                return m, with_subject(u.text, subject), subject
+    return None
+
+
 def claims_of(al: Alignment, reuse: list[dict]) -> tuple[list[dict], dict[int, int]]:
-    """Claims in the contract's shape, and for each aligned unit its claim's source count."""
+    """Claims in the contract's shape, and for each aligned unit its claim's source count.
+    A claim's text stands on its own (:func:`stated`); ``subject``, when present, is the
+    speaker written into it in brackets."""
     outlets = {a.id: a.outlet for a in al.articles}
     order = {a.id: n for n, a in enumerate(al.articles)}
     reuse_index = index_reuse(reuse)
@@ -57,9 +79,13 @@ def claims_of(al: Alignment, reuse: list[dict]) -> tuple[list[dict], dict[int, i
         groups = source_groups(spans, texts, outlets, reuse_index)
         for m in c.members:
             independent[m] = len(groups)
-        rep = al.units[c.representative]
+        found = stated(al, c.members, c.representative)
+        if found is None:
+            continue
+        _, text, subject = found
         out.append({
-            "text": rep.text,
+            "text": text,
+            **({"subject": subject} if subject else {}),
             "articles": sorted(spans, key=order.get),
             "independent_sources": len(groups),
             "source_groups": groups,

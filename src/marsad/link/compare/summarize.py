@@ -9,8 +9,8 @@ A sentence's salience mixes
 * corroboration: independent sources of the claim the sentence belongs to;
 * headline similarity: mean similarity to the articles' titles;
 
-minus a penalty for sentences that lean on the one before ("وأضاف أن…", data file
-``compare/dangling_openers.txt``) and for very short or very long ones. Sentences are then
+minus a penalty for sentences that lean on the one before ("وأضاف أن…", see
+:mod:`.standalone`) and for very short or very long ones. Sentences are then
 picked by maximal marginal relevance (MMR): salience against similarity to what is already
 picked, until the target length or until what is left falls below RELATIVE_FLOOR of the best
 salience (a short story padded with its off-topic lines reads worse than a short summary).
@@ -23,16 +23,13 @@ and no embeddings needed.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
 from marsad.link.compare.align import LINK, Alignment
 from marsad.link.compare.lexical import overlap
-from marsad.link.compare.frames import tokens
+from marsad.link.compare.standalone import needs_subject
 from marsad.link.compare.units import Unit
-from marsad.resources import lines
-from marsad.text.normalize import normalize
 
 W_CENTRAL, W_LEAD, W_CORROB, W_TITLE = 0.3, 0.25, 0.25, 0.2
 LEAD_DECAY = 3.0
@@ -47,23 +44,14 @@ NEAR_DUPLICATE_WORDS = 0.6
 MAX_SENTENCES = 8
 MIN_SENTENCES = 5
 SINGLE_ARTICLE_SENTENCES = 3
-QUOTE_OPENERS = frozenset(":«“\"")
 RELATIVE_FLOOR = 0.35  # sentences below this share of the best salience are not worth adding
 MIN_KEEP = 3  # ... unless the summary would be shorter than this
 
 
-@lru_cache(maxsize=1)
-def _dangling() -> frozenset[str]:
-    return frozenset(normalize(w) for w in lines("compare/dangling_openers.txt"))
-
-
 def dangling(text: str) -> bool:
-    """Opens with a reporting verb whose subject is in an earlier sentence ("وأضاف أن…")."""
-    toks = tokens(text[:80])
-    if len(toks) < 2 or toks[0].key not in _dangling():
-        return False
-    nxt = toks[1]
-    return nxt.is_break or nxt.key in {"ان", "انه", "انها", "انهم", "بان"} or text[toks[0].end:toks[1].start].strip()[:1] in QUOTE_OPENERS
+    """Leans on the sentence before for its subject ("وأضاف أن…", a bare quotation, "وهو ما…"):
+    :func:`marsad.link.compare.standalone.needs_subject`."""
+    return needs_subject(text) is not None
 
 
 def target_length(n_articles: int, n_candidates: int) -> int:

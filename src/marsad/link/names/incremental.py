@@ -29,6 +29,7 @@ from marsad.doc import Article
 from marsad.link.names import _entity
 from marsad.link.names.aliases import AliasTable, alias_table
 from marsad.link.names.merge import TYPES, Cluster, Ref, collect, link
+from marsad.store.rollups import fill_entity_stories
 from marsad.text.normalize import normalize
 
 _CHUNK = 500
@@ -212,14 +213,15 @@ class EntityLinker:
     def refresh(self) -> int:
         """Recompute the rows of entities whose mentions changed; returns how many."""
         dirty = [r[0] for r in self.db.execute("SELECT id FROM entities WHERE dirty=1 ORDER BY id")]
+        done: list[str] = []  # their ids after renaming
         for i in range(0, len(dirty), _CHUNK):
             part = dirty[i:i + _CHUNK]
             refs = self._refs_of(part)
             for entity_id in part:
                 rs = refs.get(entity_id)
                 if not rs:
-                    self.db.execute("DELETE FROM entities WHERE id=?", (entity_id,))
-                    self.db.execute("DELETE FROM entity_keys WHERE entity=?", (entity_id,))
+                    for table, column in (("entities", "id"), ("entity_keys", "entity"), ("entity_stories", "entity")):
+                        self.db.execute(f"DELETE FROM {table} WHERE {column}=?", (entity_id,))
                     continue
                 alias = next((r.alias for r in rs if r.alias), None)
                 kind = self.db.execute("SELECT type FROM entities WHERE id=?", (entity_id,)).fetchone()[0]
@@ -238,6 +240,8 @@ class EntityLinker:
                      json.dumps(e["roles"], ensure_ascii=False), len(rs), len({r.article for r in rs}),
                      first, last, entity_id))
                 self._write_keys(entity_id, rs, alias)
+                done.append(entity_id)
+        fill_entity_stories(self.db, done)
         return len(dirty)
 
     def _rename(self, old: str, new: str) -> str:
@@ -249,7 +253,7 @@ class EntityLinker:
 
         for sql in ("UPDATE entities SET id=? WHERE id=?", "UPDATE mentions SET entity=? WHERE entity=?",
                     "UPDATE quotes SET speaker=? WHERE speaker=?", "UPDATE entity_keys SET entity=? WHERE entity=?",
-                    "UPDATE entity_merges SET new=? WHERE new=?"):
+                    "UPDATE entity_merges SET new=? WHERE new=?", "UPDATE entity_stories SET entity=? WHERE entity=?"):
             self.db.execute(sql, (new, old))
         self.db.execute("DELETE FROM entity_merges WHERE old=?", (new,))
         self.db.execute("INSERT OR REPLACE INTO entity_merges (old, new, at) VALUES (?,?,?)", (old, new, now()))
