@@ -167,8 +167,8 @@ class StoryIndex:
         out: list[np.ndarray | None] = [None] * len(shortlist)
         if not todo:
             return out
-        mine = self._e5_of(None, text)
-        self._pending_e5 = mine
+        self._fill_e5([r for i in todo for r in shortlist[i].rows[-params["members_compared"]:][-E5_MEMBERS:]], text)
+        mine = self._pending_e5
         for i in todo:
             members = shortlist[i].rows[-params["members_compared"]:]
             latest = members[-E5_MEMBERS:]
@@ -184,6 +184,17 @@ class StoryIndex:
         w = params.get("refine_weight", 0.5)
         return [0.0 if x is None or contradicted(x) else (1 - w) * p + w * float(self.refiner.probability(x)[0])
                 for x, p in zip(xs, probs)]
+
+    def _fill_e5(self, rows: list[int], text: str) -> None:
+        """e5 vectors of the article (``_pending_e5``) and of the ``rows`` that lack one and whose
+        text is remembered, in one call (one text at a time costs twice as much per text)."""
+        if self.e5 is None:
+            return
+        todo = sorted({r for r in rows if r not in self._e5 and r in self._texts})
+        vecs = np.asarray(self.e5([text] + [self._texts[r] for r in todo]), dtype=np.float32)
+        self._pending_e5 = vecs[0]
+        for r, v in zip(todo, vecs[1:]):
+            self._e5[r] = v.astype(np.float16)
 
     def _e5_of(self, row: int | None, text: str | None = None) -> np.ndarray | None:
         """The e5 vector of a stored row (computed from its remembered text on first need) or of

@@ -20,8 +20,9 @@ Every candidate it gives at least ``refine_from`` is scored again from:
 | ``lead_names_missing`` | no names in the article's or any member's first sentences |
 
 A logistic regression (``data/stories/refine.json``, fitted by ``python -m
-marsad.link.stories.train --refine`` on the *dev* part of the hand-labelled set only) gives the
-probability the index then uses.
+marsad.link.stories.train --refine`` on the *dev* part of the hand-labelled set only) gives a
+second probability; the index uses the mean of the two (``refine_weight``) against
+``refine_threshold``, and rejects a candidate outright when :func:`contradicted` holds.
 """
 from __future__ import annotations
 
