@@ -199,8 +199,8 @@ def test_train_is_deterministic_and_evaluate_reads_it(tmp_path):
     bio = tmp_path / "tiny.bio"
     _write_bio(bio)
     a, b = tmp_path / "a.crfsuite", tmp_path / "b.crfsuite"
-    summary = train(str(bio), str(a), params={"max_iterations": 30})
-    train(str(bio), str(b), params={"max_iterations": 30})
+    summary = train(str(bio), str(a), params={"max_iterations": 30}, indomain_splits=())
+    train(str(bio), str(b), params={"max_iterations": 30}, indomain_splits=())
     assert summary["sentences"] == 4 and summary["tokens"] == 19
     assert a.read_bytes() == b.read_bytes()
     result = evaluate(str(bio), str(a), model="crf")
@@ -334,3 +334,16 @@ def test_one_word_tail_joins_the_name_before_it():
     assert [(s.start, s.end) for s in kept] == [(0, 2), (2, 4), (4, 5)]
     kept = join_name_tail(["ترامب", "بوتين", "ستيف"], [Span(0, 2, "PER"), Span(2, 3, "PER")])
     assert [(s.start, s.end) for s in kept] == [(0, 2), (2, 3)]
+
+
+def test_person_split_and_trim_keep_foreign_names_that_start_like_a_clitic():
+    from marsad.ner.rules import Span, split_person, trim_person
+
+    # "و" + a name is a second person; "ف" + a common word ("ولد") is the first letter of a name
+    assert [(s.start, s.end) for s in split_person(["ويتكوف", "وكوشنر"], Span(0, 2, "PER"))] == [(0, 1), (1, 2)]
+    assert [(s.start, s.end) for s in split_person(["آري", "فولد"], Span(0, 2, "PER"))] == [(0, 2)]
+    # a preposition is cut only before a known word; a leading title is not part of the name
+    assert trim_person(["بيسكوف", "لوكالة"], [0.9, 0.3], Span(0, 2, "PER")).end == 1
+    assert trim_person(["ويلمار", "بالديز"], [0.9, 0.3], Span(0, 2, "PER")).end == 2
+    s = trim_person(["الأميرة", "ألِس"], [0.5, 0.9], Span(0, 2, "PER"))
+    assert (s.start, s.end) == (1, 2)

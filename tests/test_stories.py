@@ -185,21 +185,6 @@ def test_injected_embedder_is_used_and_not_pickled():
     assert restored.embedder is fake and "s" + FOOTBALL.id in [s["id"] for s in restored.stories()]
 
 
-def test_what_the_per_article_stage_computes_ahead_is_what_the_index_computes():
-    from marsad.link.stories.embed import StoryVectorizer
-
-    a, b = StoryVectorizer()(dataclasses.replace(QUAKE_1, for_linkers={})), dataclasses.replace(FOOTBALL, for_linkers={})
-    assert "for_linkers" not in a.to_dict()
-    index = StoryIndex()
-    assert np.allclose(a.for_linkers["story_vector"], index.embed([b, QUAKE_1])[1], atol=1e-5)
-    assert repr(a.for_linkers["story_features"]) == repr(article_features(QUAKE_1))
-    a.for_linkers["story_vector"] = np.full(512, 0.5, np.float32)  # what was computed ahead is used as it is
-    got = index.embed([a, b])
-    assert (got[0] == 0.5).all() and np.allclose(got[1], USEEmbedder()([embed_text(FOOTBALL)])[0], atol=1e-5)
-    fake = lambda texts: np.ones((len(texts), 512), np.float32)  # noqa: E731  another encoder: its own vectors
-    assert (StoryIndex(embedder=fake).embed([a])[0] == 1.0).all()
-
-
 def test_embedded_text_is_title_and_lead_only():
     text = embed_text(QUAKE_1)
     assert text.startswith(QUAKE_1.title)

@@ -8,7 +8,7 @@ executors (Spark) without custom code.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: Annotation layers a component may add; each item has at least ``start`` and ``end``.
@@ -38,14 +38,9 @@ class Article:
     # Problems found while building it that did not stop it (a metadata date dropped, ...):
     # IngestError values with warning=True, reported to the user, never stored.
     warnings: list[Any] = field(default_factory=list, compare=False, repr=False)
-    # What the per-article stages computed ahead for the linkers (the story vector and story
-    # features), so that it is computed in the worker processes, not while they wait; never stored.
-    for_linkers: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(replace(self, for_linkers={}))
-        del data["for_linkers"]
-        return data
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Article":

@@ -20,8 +20,6 @@ ARTICLE_COMPONENTS: tuple[str, ...] = (
     "marsad.extract.quotes:QuoteExtractor",  # needs the mentions layer for speakers
     "marsad.extract.dates:DateExtractor",
     "marsad.extract.numbers:NumberExtractor",
-    # not a layer: the story linker's vector, computed here so it runs in the worker processes
-    "marsad.link.stories.embed:StoryVectorizer",
 )
 
 Component = Callable[[Article], Article]

@@ -169,6 +169,7 @@ def apply_rules(words: list[str], tags: list[str], probs: list[float], spans: li
     for r in rules.place_spans(keys, words):
         if not any(_overlaps(s, r) for s in spans):
             spans.append(r)
+    spans = rules.place_org_spans(words, spans)
     spans.sort(key=lambda s: s.start)
     spans = rules.join_name_tail(words, spans)
     covered = {i for s in spans if s.type in ("ORG", "LOC", "MISC") for i in range(s.start, s.end)}

@@ -165,6 +165,7 @@ def cmd_serve(args) -> int:
 
 
 DEFAULT_TRAIN_BIO = "../shared/data/ner/anercorp/train.bio"
+DEFAULT_TEST_BIO = "../shared/data/ner/anercorp/test.bio"
 
 
 def cmd_train(args) -> int:
@@ -178,7 +179,8 @@ def cmd_train(args) -> int:
 def cmd_eval(args) -> int:
     from marsad.ner.evaluate import main as eval_ner
 
-    eval_ner([args.bio_file, "--model", args.ner_model] + (["--rules"] if args.rules else []))
+    eval_ner([args.bio_file, "--model", args.ner_model, "--indomain", args.split]
+             + (["--rules"] if args.rules else []))
     return 0
 
 
@@ -268,8 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="score a model on a labelled file")
     e.add_argument("model", choices=("ner",))
-    e.add_argument("bio_file", metavar="FILE.bio")
+    e.add_argument("bio_file", metavar="FILE.bio", nargs="?", default=DEFAULT_TEST_BIO,
+                   help=f"BIO test file (default: {DEFAULT_TEST_BIO})")
     e.add_argument("--rules", action="store_true", help="score the full tagger (model + news rules)")
+    e.add_argument("--split", default="test", choices=("train", "dev", "test"),
+                   help="in-domain split scored after the BIO file (default: test)")
     e.add_argument("--model", dest="ner_model", choices=("crf", "neural"), default="crf",
                    help="crf (shipped) or neural (after `python -m marsad.ner.train_neural`)")
     e.set_defaults(func=cmd_eval)

@@ -20,23 +20,14 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     return {"precision": p, "recall": r, "f1": f, "tp": tp, "predicted": n_pred, "gold": n_gold}
 
 
-def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict:
-    """Exact-span P/R/F1 per type and micro-averaged, from parallel tag sequences (sentences).
-
-    Returns ``{"types": {TYPE: prf}, "micro": prf, "micro_per_loc_org": prf, "macro_f1": float}``.
-    """
-    tp, n_pred, n_gold = Counter(), Counter(), Counter()
-    for g_tags, p_tags in zip(gold, pred):
-        if len(g_tags) != len(p_tags):
-            raise ValueError("gold and predicted sentences differ in length")
-        g = set(chunks(g_tags))
-        p = set(chunks(p_tags))
-        for c in g:
-            n_gold[c[0]] += 1
-        for c in p:
-            n_pred[c[0]] += 1
-        for c in g & p:
-            tp[c[0]] += 1
+def prf_table(gold: Iterable[tuple], pred: Iterable[tuple], type_of) -> dict:
+    """P/R/F1 per type and micro-averaged from sets of hashable entities (``type_of(entity)``
+    gives the type): ``{"types": {TYPE: prf}, "micro": prf, "micro_per_loc_org": prf,
+    "macro_f1": float}``."""
+    g, p = set(gold), set(pred)
+    n_gold = Counter(map(type_of, g))
+    n_pred = Counter(map(type_of, p))
+    tp = Counter(map(type_of, g & p))
     types = sorted(set(n_gold) | set(n_pred))
     result = {"types": {t: _prf(tp[t], n_pred[t], n_gold[t]) for t in types}}
     result["micro"] = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
@@ -46,6 +37,20 @@ def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict:
     )
     result["macro_f1"] = sum(v["f1"] for v in result["types"].values()) / len(types) if types else 0.0
     return result
+
+
+def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict:
+    """Exact-span P/R/F1 per type and micro-averaged, from parallel tag sequences (sentences).
+
+    Returns ``{"types": {TYPE: prf}, "micro": prf, "micro_per_loc_org": prf, "macro_f1": float}``.
+    """
+    g_all, p_all = [], []
+    for n, (g_tags, p_tags) in enumerate(zip(gold, pred)):
+        if len(g_tags) != len(p_tags):
+            raise ValueError("gold and predicted sentences differ in length")
+        g_all += [(n, *c) for c in chunks(g_tags)]
+        p_all += [(n, *c) for c in chunks(p_tags)]
+    return prf_table(g_all, p_all, type_of=lambda c: c[1])
 
 
 def evaluate(
@@ -137,16 +142,32 @@ def _fmt(v: dict) -> tuple[str, ...]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Exact-span NER evaluation on a BIO file.")
+    ap = argparse.ArgumentParser(description="Exact-span NER evaluation: an ANERcorp-style BIO file, "
+                                 "then the in-domain annotated articles.")
     ap.add_argument("bio_file")
     ap.add_argument("--model-path", default=None)
     ap.add_argument("--model", choices=("neural", "crf"), default=None, help="default: neural when shipped")
     ap.add_argument("--rules", action="store_true", help="score model + news rules (the EntityTagger pipeline)")
+    ap.add_argument("--indomain", default=None, metavar="SPLIT",
+                    help="also score the in-domain SPLIT (train, dev or test) through the EntityTagger")
+    ap.add_argument("--corpus-dir", default=None, help="where the in-domain articles are (default: ../shared/corpus)")
     args = ap.parse_args(argv)
     result = evaluate(args.bio_file, args.model_path, rules=args.rules, model=args.model)
-    print(f"model: {result['model']}  rules: {args.rules}")
+    print(f"{args.bio_file}  model: {result['model']}  rules: {args.rules}  (token spans)")
     print(format_table(result))
     print(f"{result['tokens']} tokens in {result['seconds']} s ({result['tokens_per_second']} tokens/s)")
+    if args.indomain:
+        from marsad.ner import indomain
+
+        try:
+            r = indomain.evaluate(args.indomain, args.corpus_dir or indomain.DEFAULT_CORPUS_DIR, args.model_path,
+                                  use_rules=args.rules, model=result["model"])
+        except FileNotFoundError as e:
+            print(f"\nin-domain {args.indomain}: skipped, corpus not found ({e.filename})")
+            return
+        print(f"\nin-domain {args.indomain}: {r['documents']} articles (ANT 2018, SaudiNewsNet 2015), "
+              f"rules: {args.rules}  (exact character spans, proclitics outside)")
+        print(format_table(r))
 
 
 if __name__ == "__main__":

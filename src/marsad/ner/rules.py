@@ -5,7 +5,9 @@
   + a definite complement + modifiers (``org_modifiers.txt``, nationality adjectives) → ORG;
 * title/role + name (``titles.txt``, ``role_links.txt``): "المتحدث باسم الكرملين، ديمتري
   بيسكوف" → PER "ديمتري بيسكوف" with role "المتحدث باسم الكرملين";
-* places from the gazetteer (``places.txt``) that the model left untagged → LOC.
+* places from the gazetteer (``places.txt``) that the model left untagged → LOC;
+* a head in construct before a place (``org_place_heads.txt``: منتخب، شرطة، جامعة …) joins it
+  into one organisation: "منتخب مصر", "شرطة دبي" → ORG.
 
 Mentions here are token spans ``Span(start, end, type)`` (end exclusive); the word lists are
 data files, the patterns are the small functions below.
@@ -26,6 +28,8 @@ MAX_ROLE = 8  # tokens in a role phrase
 COMMON = 4.6  # zipf above which an unlisted word is taken for a common word, not a name
 RARE = 2.0  # zipf below which a word after a title is taken for a (foreign) name
 PERSON_PROB = 0.15  # model probability of a name that suffices right after a title
+MIN_WORD_ZIPF = 3.0
+COORDINATED_WORD_ZIPF = 5.0  # و/ف + a word this common inside a person span is not a second name  # a clitic-stripped remainder this frequent is a word, not part of a name
 
 
 @dataclass
@@ -199,6 +203,27 @@ def org_pattern_spans(tokens: list[str]) -> list[Span]:
     return out
 
 
+@lru_cache(maxsize=100_000)
+def _bare_head(token: str, name: str) -> str | None:
+    """The token's stem when it is a head of ``ner/<name>.txt``, else None."""
+    stem = clitics.split(norm(token))[1]
+    return stem if stem in words(name) else None
+
+
+def place_org_spans(tokens: list[str], spans: list[Span]) -> list[Span]:
+    """``spans`` with a place right after a head in construct (``org_place_heads.txt``) made one
+    organisation with it: "منتخب مصر", "شرطة دبي", "جامعة باث" → ORG."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = []
+    for s in spans:
+        h = s.start - 1
+        if s.type == "LOC" and h >= 0 and h not in taken and not is_definite(tokens[h]) \
+                and _bare_head(tokens[h], "org_place_heads"):
+            s = Span(h, s.end, "ORG", "place_org")
+        out.append(s)
+    return out
+
+
 # --- titles and roles ------------------------------------------------------------------------
 
 
@@ -279,9 +304,12 @@ def first_name_spans(tokens: list[str], tags: list[str], probs: list[float]) -> 
 
 
 def trim_person(tokens: list[str], probs: list[float], span: Span) -> Span:
-    """Drop trailing words that cannot end a name (a preposition-prefixed word, a stop word,
-    a title or nationality), which the model sometimes runs into: "بيسكوف لوكالة". Words the
-    model is sure of are kept ("ديفيد لامي", not a preposition + "امي")."""
+    """Drop leading titles ("الأميرة ألِس" → "ألِس": a title is a role, not part of the name)
+    and trailing words that cannot end a name (a preposition-prefixed word, a stop word, a
+    title or nationality), which the model sometimes runs into: "بيسكوف لوكالة". Words the
+    model is sure of are kept at the end ("ديفيد لامي", not a preposition + "امي")."""
+    while span.end - span.start > 1 and is_title(tokens[span.start]):
+        span.start += 1
     end = span.end
     while end - span.start > 1:
         t = tokens[end - 1]
@@ -297,7 +325,10 @@ def trim_person(tokens: list[str], probs: list[float], span: Span) -> Span:
         if probs and probs[end - 1] >= 0.8 and not (place or future):
             break
         verb = future or (t.startswith("ي") and zipf(t) >= 3.5)  # "ترمب يشيد"
-        if clitics.mention_skip(t) or is_stop(t) or is_role_link(t) or is_title(t) or is_nationality(t) \
+        # a preposition before a known word ("لوكالة"), not a foreign name that starts with
+        # the letter ("بالديز", "بيريرا": "الديز" and "يريرا" are no words)
+        preposition = clitics.mention_skip(t) and zipf(t[clitics.mention_skip(t):]) >= MIN_WORD_ZIPF
+        if preposition or is_stop(t) or is_role_link(t) or is_title(t) or is_nationality(t) \
                 or place or verb:
             end -= 1
         else:
@@ -312,7 +343,9 @@ def split_person(tokens: list[str], span: Span) -> list[Span]:
     cuts = []
     for i in range(span.start + 1, span.end):
         t = tokens[i]
-        if is_coordinated(t):
+        # "و"/"ف" + a name starts a second person; "و"/"ف" + a common word is more likely the
+        # first letter of a foreign name ("آري فولد": "ولد" is a word, "كوشنر" is not)
+        if is_coordinated(t) and zipf(t[1:]) < COORDINATED_WORD_ZIPF:
             cuts.append(i)
         elif i - span.start >= 2 and norm(t) in words("first_names") and zipf(t) < 4.5 \
                 and norm(tokens[i - 1]) not in words("first_names") and zipf(tokens[i - 1]) < 4.5:

@@ -1,6 +1,10 @@
-"""Train the CRF on an ANERcorp-style BIO file.
+"""Train the CRF on an ANERcorp-style BIO file plus the in-domain annotations' train part.
 
     python -m marsad.ner.train ../shared/data/ner/anercorp/train.bio src/marsad/data/ner/model.crfsuite
+
+The in-domain articles (``marsad.ner.indomain``, read from ``../shared/corpus``) are real
+documents, so each is one document for the context features; ANERcorp has no article
+boundaries and is read in pseudo-documents of DOC_SIZE sentences.
 
 L-BFGS with fixed settings and features in file order, so the same input gives the same
 weights on every run (the shipped model is reproduced this way).
@@ -14,6 +18,12 @@ import time
 from marsad.ner.bio import read_bio
 from marsad.ner.features import DOC_SIZE, document_features
 
+#: In-domain training articles are appended this many times: there are far fewer of them than
+#: ANERcorp sentences, and they are the register the tagger serves (chosen on the dev split).
+INDOMAIN_REPEAT = 2
+#: The in-domain splits the shipped model is trained on.
+INDOMAIN_SPLITS = ("train",)
+
 #: The settings of the shipped model (see docs/models/ner.md for the comparison).
 PARAMS = {
     "c1": 0.05,
@@ -24,8 +34,23 @@ PARAMS = {
 }
 
 
+def indomain_documents(
+    splits=INDOMAIN_SPLITS, corpus_dir: str | None = None, annotations: str | None = None,
+) -> list[list[tuple[list[str], list[str]]]]:
+    """The in-domain articles of ``splits`` as documents of (tokens, tags) sentences; empty
+    when no split is asked for. ``annotations`` defaults to the shipped annotations file."""
+    from marsad.ner import indomain
+
+    if not splits:
+        return []
+    docs = indomain.load(corpus_dir or indomain.DEFAULT_CORPUS_DIR, splits, annotations)
+    return [indomain.bio_sentences(d) for d in docs]
+
+
 def train(
-    train_bio: str, out_path: str, params: dict | None = None, algorithm: str = "lbfgs", verbose: bool = False
+    train_bio: str, out_path: str, params: dict | None = None, algorithm: str = "lbfgs", verbose: bool = False,
+    indomain_splits=INDOMAIN_SPLITS, indomain_repeat: int = INDOMAIN_REPEAT, corpus_dir: str | None = None,
+    annotations: str | None = None,
 ) -> dict:
     """Train on ``train_bio`` and write the model to ``out_path``; returns a summary dict.
 
@@ -37,8 +62,9 @@ def train(
     t0 = time.time()
     sentences = read_bio(train_bio)
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=verbose)
-    for i in range(0, len(sentences), DOC_SIZE):
-        doc = sentences[i:i + DOC_SIZE]
+    docs = [sentences[i:i + DOC_SIZE] for i in range(0, len(sentences), DOC_SIZE)]
+    extra = indomain_documents(indomain_splits, corpus_dir, annotations)
+    for doc in docs + extra * indomain_repeat:
         for feats, (_, tags) in zip(document_features([tokens for tokens, _ in doc]), doc):
             trainer.append(feats, tags)
     settings = dict(PARAMS if algorithm == "lbfgs" else {"feature.possible_transitions": True}, **(params or {}))
@@ -50,6 +76,9 @@ def train(
         "model": out_path,
         "sentences": len(sentences),
         "tokens": sum(len(t) for t, _ in sentences),
+        "indomain_documents": len(extra),
+        "indomain_tokens": sum(len(t) for doc in extra for t, _ in doc),
+        "indomain_repeat": indomain_repeat,
         "algorithm": algorithm,
         "params": settings,
         "iterations": last.get("num", None),
@@ -64,10 +93,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Train the Marsad NER CRF on a BIO file.")
     ap.add_argument("train_bio")
     ap.add_argument("out_path", nargs="?", default=None, help="default: the shipped model path")
+    ap.add_argument("--corpus-dir", default=None, help="where the in-domain articles are (default: ../shared/corpus)")
+    ap.add_argument("--indomain-splits", default=",".join(INDOMAIN_SPLITS),
+                    help="in-domain splits to train on, comma-separated; empty for ANERcorp only")
+    ap.add_argument("--indomain-repeat", type=int, default=INDOMAIN_REPEAT)
     args = ap.parse_args(argv)
     from marsad.ner.model import default_model_path
 
-    summary = train(args.train_bio, args.out_path or default_model_path())
+    splits = tuple(s for s in args.indomain_splits.split(",") if s)
+    summary = train(args.train_bio, args.out_path or default_model_path(), indomain_splits=splits,
+                    indomain_repeat=args.indomain_repeat, corpus_dir=args.corpus_dir)
     for k, v in summary.items():
         print(f"{k}: {v}")
 

@@ -94,7 +94,7 @@ class StoryIndex:
         if known is not None:
             return known
         rows, params = self._rows, self._params()
-        f = self._features(article)
+        f = article_features(article, params.get("find_names", True))
         vec = self._vector(article, embedding)
         text = embed_text(article)
         scored = self._score(article.id, f, vec, reuse_pairs, text)
@@ -138,7 +138,7 @@ class StoryIndex:
     def explain(self, article: Article, reuse_pairs: Iterable[dict] = (), embedding: np.ndarray | None = None) -> list[dict]:
         """The candidate stories of ``article`` with their features and probability, best first;
         nothing is assigned."""
-        f = self._features(article)
+        f = article_features(article, self._params().get("find_names", True))
         vec = self._vector(article, embedding)
         out = [{"story": s.id, "p": round(p, 4), **{k: round(float(v), 4) for k, v in zip(FEATURES, x)}}
                for s, p, x in self._score(article.id, f, vec, reuse_pairs, embed_text(article))]
@@ -224,25 +224,10 @@ class StoryIndex:
         return [self._stories[s] for s in sorted(set(ranked) | forced)]
 
     def embed(self, articles: Sequence[Article]) -> np.ndarray:
-        """The story vectors of ``articles`` (pass each to :meth:`assign`): those the per-article
-        stages computed (with the default encoder, when this index uses it too), the others in
-        one batch."""
-        out = np.zeros((len(articles), DIM), np.float32)
-        own = self.embedder is not None and not isinstance(self.embedder, USEEmbedder)
-        todo = []
-        for i, a in enumerate(articles):
-            if own or "story_vector" not in a.for_linkers:
-                todo.append(i)
-            else:
-                out[i] = a.for_linkers["story_vector"]
-        if todo:
-            out[todo] = np.asarray(self._embedder()([embed_text(articles[i]) for i in todo]), dtype=np.float32)
-        return out
-
-    def _features(self, article: Article) -> ArticleFeatures:
-        find_names = self._params().get("find_names", True)
-        ahead = article.for_linkers.get("story_features")  # computed with find_names by the per-article stage
-        return ahead if ahead is not None and find_names else article_features(article, find_names)
+        """The story vectors of ``articles`` in one batch (pass each to :meth:`assign`)."""
+        if not articles:
+            return np.zeros((0, DIM), np.float32)
+        return np.asarray(self._embedder()([embed_text(a) for a in articles]), dtype=np.float32)
 
     def _vector(self, article: Article, embedding: np.ndarray | None) -> np.ndarray:
         if embedding is None:

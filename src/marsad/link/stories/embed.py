@@ -52,19 +52,3 @@ def normalise(m: np.ndarray) -> np.ndarray:
     """L2-normalise along the last axis (a single vector or rows)."""
     m = np.asarray(m, dtype=np.float32)
     return m / np.maximum(np.linalg.norm(m, axis=-1, keepdims=True), 1e-12)
-
-
-class StoryVectorizer:
-    """Per-article stage: what the story linker needs of an article (its vector of title and lead,
-    its features), in ``Article.for_linkers``, so that it is computed in the worker processes
-    with the other per-article stages."""
-
-    def __init__(self):
-        self.embedder = USEEmbedder()
-
-    def __call__(self, article: Article) -> Article:
-        from marsad.link.stories.features import article_features
-
-        article.for_linkers["story_vector"] = np.asarray(self.embedder([embed_text(article)])[0], dtype=np.float32)
-        article.for_linkers["story_features"] = article_features(article, True)
-        return article
