@@ -89,7 +89,8 @@ def main(argv=None) -> int:
                     help="corpora given the NER layer (cached; ~30-150 ms an article); default: ant. "
                          "All corpora get the dates and numbers layers (cheap), as in production")
     ap.add_argument("--first-stage", action="store_true",
-                    help="the first-stage decision alone: no second stage, no e5, no merges (the cost before issue 13)")
+                    help="the first-stage decision alone, no veto (the cost before issue 13)")
+    ap.add_argument("--second-stage", action="store_true", help="with the opt-in e5 second stage and merges")
     ap.add_argument("--no-reuse", action="store_true", help="do not pass reuse pairs (default: the ReuseIndex's, cached)")
     args = ap.parse_args(argv)
 
@@ -145,10 +146,9 @@ def run_bench(args, corpora, caches) -> int:
         # rather than with the tagger run inside assign (which would time the NER, not the index)
         if index is None:
             params = {**default_params(), "find_names": False}
+            params["second_stage"] = args.second_stage
+            params["veto"] = not args.first_stage
             kw = {}
-            if args.first_stage:
-                params["merge_threshold"] = 2.0
-                kw = {"refiner": False, "e5": False}
             index = StoryIndex(embedder=embed, params=params, **kw)
         held = len(index)
         grow(name, index, arts[:len(arts) - timed], pairs, base, held)
@@ -186,7 +186,7 @@ def run_bench(args, corpora, caches) -> int:
             t3 = time.perf_counter()
             print(f"persist: {len(blob) / 1e6:.1f} MB, segment {t2 - t1:.2f}s, load {t3 - t2:.2f}s", flush=True)
             del blob
-    if not args.first_stage:
+    if args.second_stage:
         print(f"second stage: e5 vectors computed for {len(index._e5)} of {len(index)} articles", flush=True)
     print(f"RSS +{rss_mb() - base:.0f} MB over the harness; peak RSS of the process {peak_mb():.0f} MB", flush=True)
     return 0

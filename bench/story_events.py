@@ -2,6 +2,8 @@
 kept apart, as the corpus is and with titles and publication dates removed.
 
     .venv/bin/python bench/story_events.py                    # the dev split, both conditions
+    .venv/bin/python bench/story_events.py --first-stage      # ... as on main before issue 13
+    .venv/bin/python bench/story_events.py --second-stage     # ... with the opt-in e5 second stage
     .venv/bin/python bench/story_events.py --errors           # ... and each wrong split / merge
     .venv/bin/python bench/story_events.py --split heldout    # the held-out split: report it once
 
@@ -69,6 +71,7 @@ def main(argv=None) -> int:
     ap.add_argument("--conditions", nargs="+", choices=CONDITIONS, default=list(CONDITIONS))
     ap.add_argument("--errors", action="store_true", help="list wrong splits and merges")
     ap.add_argument("--first-stage", action="store_true", help="the first-stage decision alone (the baseline)")
+    ap.add_argument("--second-stage", action="store_true", help="the opt-in second stage (e5, refine.json) and merges")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
                     help="override params.json values, or 'threshold' of the second stage (for tuning on dev)")
     args = ap.parse_args(argv)
@@ -97,10 +100,11 @@ def main(argv=None) -> int:
         t2 = time.perf_counter()
         from marsad.link.stories.index import default_params
 
-        # the baseline: first stage only, no merges; otherwise e5 answers from a disk cache
-        kw = ({"refiner": False, "e5": False, "params": {**default_params(), "merge_threshold": 2.0}}
-              if args.first_stage else {"e5": e5cache})
-        if args.set and not args.first_stage:
+        # --first-stage: main before issue 13 (no veto, no second stage, no merges); default: the
+        # shipped settings (first stage + the weekday/kind veto); --second-stage: e5 stage + merges
+        params = {**default_params(), "second_stage": args.second_stage, "veto": not args.first_stage}
+        kw = {"e5": e5cache} if args.second_stage else {}
+        if args.set:
             import dataclasses
 
             from marsad.link.stories.refine import default_refiner
@@ -108,7 +112,8 @@ def main(argv=None) -> int:
             over = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
             if "threshold" in over:
                 kw["refiner"] = dataclasses.replace(default_refiner(), threshold=over.pop("threshold"))
-            kw["params"] = {**default_params(), **over}
+            params.update(over)
+        kw["params"] = params
         pred = cluster(records, arts, emb, **kw)
         t3 = time.perf_counter()
         gold = {r: events[r] or "single:" + r for r in records}

@@ -53,11 +53,14 @@ class StoryIndex:
         self.embedder = embedder
         self.model = model
         self.params = dict(params) if params else None
-        self.refiner = default_refiner() if refiner is True else (refiner or None)
+        # the second stage (e5, learned on hand labels) is opt-in (params "second_stage"): on the
+        # held-out events it did not beat the first stage and it costs ~20x (docs/evaluation.md)
+        second = self._params().get("second_stage", False)
+        self.refiner = (default_refiner() if second else None) if refiner is True else (refiner or None)
         if e5 is True:
             from marsad.link.stories import e5 as e5mod
 
-            e5 = e5mod.e5_vectors if e5mod.available() else None
+            e5 = e5mod.e5_vectors if e5mod.available() and self.refiner is not None else None
         self.e5 = e5 or None
         self._rows = Rows()
         self._stories: list[Story] = []
@@ -109,8 +112,9 @@ class StoryIndex:
             self._e5[row] = self._pending_e5.astype(np.float16)
         # the article may bridge stories that told its event apart (a wording the first ones
         # lacked): join them, the oldest id kept, unless their event days are far apart
-        for other in merge_candidates(rows, best, scored, params):
-            best = self._merge(best, other)
+        if self.refiner is not None:  # merges were measured with the second stage only
+            for other in merge_candidates(rows, best, scored, params):
+                best = self._merge(best, other)
         return best.id
 
     def _threshold(self) -> float:
@@ -157,6 +161,11 @@ class StoryIndex:
         probs = [float(p) for p in model.probability(x)]
         if self.refiner is not None:
             probs = self._refine(shortlist, probs, f, text, params, x)
+        elif params.get("veto", True):  # the lead's own weekday and kind, no e5: costs nothing
+            probs = [0.0 if p >= params.get("refine_from", 0.1) and contradicted(
+                refine_features(p, f, [rows.feats[r] for r in s.rows[-params["members_compared"]:]], None, [],
+                                float(xi[FEATURES.index("day_unknown")]))) else p
+                     for s, p, xi in zip(shortlist, probs, x)]
         return [(s, p, xi) for s, p, xi in zip(shortlist, probs, x)]
 
     def refine_rows(self, shortlist: list[Story], probs: list[float], f: ArticleFeatures, text: str,

@@ -48,7 +48,7 @@ def refine_samples(split: str = "dev", seed: int = 5) -> tuple[np.ndarray, np.nd
         cache = EmbeddingCache("story_events")
         cache.fill([embed_text(a) for a in arts.values()], USEEmbedder(threads=1), progress=False)
         index = StoryIndex(embedder=cache, refiner=False, e5=e5)
-        params = {**index._params(), "refine_from": REFINE_FROM}
+        params = {**index._params(), "refine_from": REFINE_FROM, "veto": False}  # rows as fitted: no veto before
         index.params = params
         order = stream_order(records, arts)
         vectors = index.embed([arts[r] for r in order])
