@@ -211,6 +211,11 @@ def test_store_follows_a_merge(tmp_path):
                        (story, story, len(members), 1, "t"))
             for pos, m in enumerate(members):
                 db.execute("INSERT INTO story_members (article, story, pos) VALUES (?,?,?)", (m, story, pos))
+            db.execute("INSERT INTO story_outlets (outlet, story, articles, size) VALUES ('o', ?, ?, ?)",
+                       (story, len(members), len(members)))
+        db.execute("INSERT INTO entities (id, type, name, variants, roles, mentions, articles, dirty) "
+                   "VALUES ('e1', 'PER', 'x', '[]', '[]', 1, 1, 0)")
+        db.execute("INSERT INTO entity_stories (entity, story, articles) VALUES ('e1', 'sB', 1)")
         touched = apply_merges(db, [("sB", "sA")], {"sB": None}, "t1")
         touched = apply_merges(db, [("sA", "sC")], touched, "t2")  # a chain: sB now leads to sC at once
     assert list(touched) == ["sC"]
@@ -218,6 +223,10 @@ def test_store_follows_a_merge(tmp_path):
         ("c1", 0), ("a1", 1), ("a2", 2), ("b1", 3)]
     assert dict(db.execute("SELECT old, new FROM story_merges").fetchall()) == {"sB": "sC", "sA": "sC"}
     assert db.execute("SELECT id FROM stories").fetchall() == [("sC",)]
+    # roll-ups: nothing left under the old ids; the old story's entities are recomputed with their rows
+    assert db.execute("SELECT story FROM story_outlets").fetchall() == [("sC",)]
+    assert db.execute("SELECT count(*) FROM entity_stories").fetchone()[0] == 0
+    assert db.execute("SELECT dirty FROM entities WHERE id='e1'").fetchone()[0] == 1
 
 
 # --- the scores of the labelled set -----------------------------------------------------------

@@ -62,6 +62,11 @@ def apply_merges(db, merges: list[tuple[str, str]], touched: dict[str, None], st
         db.execute("UPDATE story_members SET story=?, pos=pos+? WHERE story=?", (new, offset, old))
         db.execute("DELETE FROM stories WHERE id=?", (old,))
         db.execute("DELETE FROM story_views WHERE story=?", (old,))
+        # roll-ups: the survivor's outlets are rewritten with it (touched); the entities of the
+        # old story are recomputed with their rows (dirty), its stories included
+        db.execute("DELETE FROM story_outlets WHERE story=?", (old,))
+        db.execute("UPDATE entities SET dirty=1 WHERE id IN (SELECT entity FROM entity_stories WHERE story=?)", (old,))
+        db.execute("DELETE FROM entity_stories WHERE story=?", (old,))
         db.execute("UPDATE story_merges SET new=? WHERE new=?", (new, old))
         db.execute("INSERT OR REPLACE INTO story_merges (old, new, at) VALUES (?,?,?)", (old, new, stamp))
         if old in touched:
