@@ -88,6 +88,9 @@ def main(argv=None) -> int:
     ap.add_argument("--ner", nargs="*", default=["ant"], choices=sorted(CORPORA),
                     help="corpora given the NER layer (cached; ~30-150 ms an article); default: ant. "
                          "All corpora get the dates and numbers layers (cheap), as in production")
+    ap.add_argument("--first-stage", action="store_true",
+                    help="the first-stage decision alone, no veto (the cost before issue 13)")
+    ap.add_argument("--second-stage", action="store_true", help="with the opt-in e5 second stage and merges")
     ap.add_argument("--no-reuse", action="store_true", help="do not pass reuse pairs (default: the ReuseIndex's, cached)")
     args = ap.parse_args(argv)
 
@@ -142,7 +145,11 @@ def run_bench(args, corpora, caches) -> int:
         # names come from the cached NER layer; corpora without it are clustered without names
         # rather than with the tagger run inside assign (which would time the NER, not the index)
         if index is None:
-            index = StoryIndex(embedder=embed, params={**default_params(), "find_names": False})
+            params = {**default_params(), "find_names": False}
+            params["second_stage"] = args.second_stage
+            params["veto"] = not args.first_stage
+            kw = {}
+            index = StoryIndex(embedder=embed, params=params, **kw)
         held = len(index)
         grow(name, index, arts[:len(arts) - timed], pairs, base, held)
         if name == "ant":
@@ -165,6 +172,8 @@ def run_bench(args, corpora, caches) -> int:
                 index.assign(a, p)
                 lat.append(time.perf_counter() - t1)
             lat_ms = np.array(lat) * 1000
+            if getattr(index, "_e5", None) is not None:
+                print(f"e5 vectors computed for {len(index._e5)} of {len(index)} articles", flush=True)
             print(f"latency of one assign at {len(index)} articles: p50 {np.percentile(lat_ms, 50):.1f} ms, "
                   f"p95 {np.percentile(lat_ms, 95):.1f} ms (n={len(lat)}, embeddings cached)", flush=True)
             print(f"RSS with the {len(index)}-article index: +{rss_mb() - base:.0f} MB over the harness", flush=True)
@@ -177,6 +186,8 @@ def run_bench(args, corpora, caches) -> int:
             t3 = time.perf_counter()
             print(f"persist: {len(blob) / 1e6:.1f} MB, segment {t2 - t1:.2f}s, load {t3 - t2:.2f}s", flush=True)
             del blob
+    if args.second_stage:
+        print(f"second stage: e5 vectors computed for {len(index._e5)} of {len(index)} articles", flush=True)
     print(f"RSS +{rss_mb() - base:.0f} MB over the harness; peak RSS of the process {peak_mb():.0f} MB", flush=True)
     return 0
 

@@ -559,6 +559,13 @@ def resolve_relative(text: str, start: int, end: int, anchor: Date, resolved_fro
     return None
 
 
+def weekday_of(mention: DateMention) -> int | None:
+    """The weekday a mention names (0 = Monday), resolved or not: "الثلاثاء" says Tuesday even
+    when no anchor tells which Tuesday."""
+    wd = mention.fields.get("wd") if mention.family == "weekday" else None
+    return lexicon().weekdays.get(_k(wd)) if wd else None
+
+
 def anchor_of(published: str | None) -> Date | None:
     if not published:
         return None

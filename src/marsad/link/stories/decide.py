@@ -44,9 +44,9 @@ class Model:
         z = ((np.atleast_2d(x) - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-z))
 
-    def to_json(self, **extra) -> str:
+    def to_json(self, features: tuple[str, ...] = FEATURES, **extra) -> str:
         data = {
-            "features": list(FEATURES),
+            "features": list(features),
             "weights": [round(float(w), 6) for w in self.weights],
             "bias": round(float(self.bias), 6),
             "threshold": round(float(self.threshold), 4),
@@ -57,9 +57,9 @@ class Model:
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Model":
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError(f"model features {data['features']} do not match {FEATURES}")
+    def from_dict(cls, data: dict, features: tuple[str, ...] = FEATURES) -> "Model":
+        if list(data["features"]) != list(features):
+            raise ValueError(f"model features {data['features']} do not match {features}")
         return cls(np.array(data["weights"], dtype=np.float64), float(data["bias"]),
                    float(data["threshold"]), np.array(data["mean"], dtype=np.float64),
                    np.array(data["scale"], dtype=np.float64))

@@ -34,6 +34,7 @@ TITLE_TF = 2  # a headline word counts as two body occurrences
 MAX_ZIPF = 6.0  # words at least this common (في، قال …) carry no weight
 MIN_WEIGHT = 0.8  # drop keys commoner than Zipf 5.2 (روسيا، ساعات …)
 MAX_NUMBERS = 24
+LEAD_NAME_CHARS = 250  # names in the first sentences: the event's actors (the guest, the victim)
 MAX_TITLE = 200
 UNKNOWN_DAY = -1
 
@@ -55,6 +56,15 @@ class ArticleFeatures:
     measures: np.ndarray  # uint64 (unit hash << 32 | value hash), sorted; event-specific figures
     title: str
     has_title: bool
+    # what tells this event from others of the same actors (event.py): read by the second stage
+    lead_day: int = UNKNOWN_DAY  # the event's day from the lead (or publication); unknown stays unknown
+    lead_weekday: int = UNKNOWN_DAY  # the weekday the lead names (0 = Monday), even without a date
+    kind: int = UNKNOWN_DAY  # event type index (data/stories/event_types.tsv)
+    lead_names: np.ndarray = None  # uint32 hashed name words of the first sentences: who the event is about
+
+    def __post_init__(self):
+        if self.lead_names is None:
+            self.lead_names = np.zeros(0, np.uint32)
 
 
 def key_hash(key: str) -> int:
@@ -259,7 +269,10 @@ def fallback_title(article: Article) -> str:
 
 def article_features(article: Article, find_names: bool = True) -> ArticleFeatures:
     """``find_names``: run the NER tagger when the article has no mentions layer."""
+    from marsad.link.stories.event import event_signals
+
     event_days = _event_days(article)
+    signals = event_signals(article)
     keys, weights, name_keys, name_weights = _content_keys(article, find_names)
     has_title = bool(article.title and article.title.strip())
     return ArticleFeatures(
@@ -275,4 +288,21 @@ def article_features(article: Article, find_names: bool = True) -> ArticleFeatur
         measures=_measures(article),
         title=" ".join(article.title.split()) if has_title else fallback_title(article),
         has_title=has_title,
+        lead_day=signals.day,
+        lead_weekday=signals.weekday,
+        kind=signals.kind,
+        lead_names=_lead_names(article, find_names),
     )
+
+
+def _lead_names(article: Article, find_names: bool = True) -> np.ndarray:
+    """Hashed words of the NER names that start in the first ``LEAD_NAME_CHARS`` of the text."""
+    out = set()
+    for m in mentions_of(article, find_names):
+        if m.get("start", 0) >= LEAD_NAME_CHARS:
+            continue
+        for w in _WORD.finditer(strip_diacritics(m.get("text") or "")):
+            k, weight = word_key(w.group())
+            if len(k) >= 3 and weight >= MIN_WEIGHT:
+                out.add(key_hash(k))
+    return np.array(sorted(out), dtype=np.uint32)

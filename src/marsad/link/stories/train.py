@@ -2,6 +2,7 @@
 
     .venv/bin/python -m marsad.link.stories.train            # writes marsad/data/stories/model.json
     .venv/bin/python -m marsad.link.stories.train --dry-run  # report only
+    .venv/bin/python -m marsad.link.stories.train --refine   # the second stage (train_refine.py)
 
 Labels come from what ANT itself tells us:
 
@@ -59,9 +60,10 @@ CHUNK = 500
 
 # ---- corpus and embedding cache (shared with bench/stories.py) ---------------------------
 
-def load_corpus(name: str, limit: int | None = None) -> Iterator[tuple[str, Article]]:
-    """(record id, cleaned article) of one corpus, in file order, through the ingest cleaner.
-    SaudiNewsNet has no publication date: its ``extracted_at`` day stands in."""
+def load_corpus(name: str, limit: int | None = None, ids: set[str] | None = None) -> Iterator[tuple[str, Article]]:
+    """(record id, cleaned article) of one corpus, in file order, through the ingest cleaner
+    (only the records in ``ids`` when given). SaudiNewsNet has no publication date: its
+    ``extracted_at`` day stands in."""
     from marsad.ingest.build import build_article
     from marsad.ingest.read import META_FIELDS, RawDoc
 
@@ -70,6 +72,8 @@ def load_corpus(name: str, limit: int | None = None) -> Iterator[tuple[str, Arti
         count = 0
         for n, line in enumerate(fh, 1):
             rec = json.loads(line)
+            if ids is not None and str(rec.get("id") or n) not in ids:
+                continue
             meta = {k: rec[k] for k in META_FIELDS if isinstance(rec.get(k), str) and rec[k].strip()}
             if "published" not in meta and rec.get("extracted_at"):
                 meta["published"] = rec["extracted_at"][:10]
@@ -107,6 +111,7 @@ def with_layers(name: str, items: list[tuple[str, Article]], save_every: int = 5
     on a busy machine, so the cache is saved as it grows)."""
     from marsad.pipeline import article_components
 
+    CACHE.mkdir(parents=True, exist_ok=True)
     tag = "" if components == LAYER_COMPONENTS else "-" + "-".join(c.rsplit(":", 1)[1] for c in components)
     path = CACHE / f"{name}{tag}.layers.pkl"
     layers: dict[str, tuple] = {}
@@ -422,6 +427,11 @@ def _real_embedder():
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--refine" in argv:  # the second stage, on hand labels (train_refine.py)
+        from marsad.link.stories.train_refine import main as refine_main
+
+        return refine_main(argv)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--title-ratio", type=float, default=72.0, help="pseudo-story headline similarity (0-100)")
