@@ -91,12 +91,13 @@ def assign_block(articles: Sequence[Article], pairs: Iterable[dict], own: set[st
         by_article.setdefault(p["a"], []).append(p)
         by_article.setdefault(p["b"], []).append(p)
     vectors = index.embed(articles)
-    out = []
     for a, vec in zip(articles, vectors):
-        story = index.assign(a, by_article.get(a.id, ()), embedding=vec)
+        index.assign(a, by_article.get(a.id, ()), embedding=vec)
+    out = []
+    for a in articles:  # the stories at the end of the block: a later article may have merged two
         mine = a.id in own
         row = index._rows.row_of[a.id]
-        out.append((a.id, story, mine, index._rows.feats[row] if mine else None,
+        out.append((a.id, index.story_of(a.id), mine, index._rows.feats[row] if mine else None,
                     index._rows.emb[row].copy() if mine else None))
     return out
 
