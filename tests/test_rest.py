@@ -433,3 +433,13 @@ def test_serve_refuses_a_missing_or_old_store(tmp_path):
     assert main(["serve", "--db", str(tmp_path / "missing.db")]) == 1
     assert not (tmp_path / "missing.db").exists()
     assert main(["serve", "--db", _v1_store(tmp_path)]) == 1
+
+
+def test_an_entity_article_list_is_the_same_by_either_plan(client, monkeypatch):
+    from marsad.interfaces import rest
+
+    for e in get(client, "/api/entities", limit=20)["entities"]:
+        by_mentions = get(client, "/api/articles", entity=e["id"], limit=3)
+        monkeypatch.setattr(rest, "FREQUENT_ENTITY", 1)  # every entity walks the date index
+        assert get(client, "/api/articles", entity=e["id"], limit=3) == by_mentions
+        monkeypatch.undo()
