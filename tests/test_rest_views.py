@@ -20,6 +20,7 @@ from marsad.interfaces.titles import fallback_title
 from marsad.store.sqlite import SQLiteStore
 from marsad.text.normalize import normalize
 from tests import store_fixture
+from tests.test_rest import get
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -37,10 +38,6 @@ def xss(tmp_path_factory):
     return TestClient(make_app(store_fixture.xss_store(str(tmp_path_factory.mktemp("xss") / "x.db"))))
 
 
-def get(client, path, status=200, **params):
-    res = client.get(path, params=params)
-    assert res.status_code == status, res.text
-    return res.json()
 
 
 def stories(client):
