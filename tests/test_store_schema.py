@@ -322,3 +322,16 @@ def test_jsonl_record_ids_are_kept(tmp_path):
     with SQLiteStore(str(tmp_path / "s.db")) as store:
         ingest([str(path)], store)
         assert store.db.execute("SELECT COUNT(*) FROM articles WHERE source_id='rec-42'").fetchone()[0] == 1
+
+
+def test_resetting_the_links_empties_every_link_table(tmp_path):
+    from marsad.link.corpus import reset_links
+
+    db = str(tmp_path / "r.db")
+    with SQLiteStore(db) as store:
+        assert ingest([str(EXAMPLES)], store).ok
+        reset_links(store)
+        links = ("index_segments", "reuse_pairs", "stories", "story_members", "story_views", "story_merges",
+                 "story_outlets", "entities", "entity_keys", "entity_merges", "entity_stories")
+        assert {t: store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in links} == dict.fromkeys(links, 0)
+        assert store.db.execute("SELECT count(*) FROM mentions WHERE entity IS NOT NULL").fetchone()[0] == 0

@@ -40,9 +40,9 @@ class LocalExecutor:
     ``start_method``: multiprocessing start method (default: forkserver where available, else
     spawn; both start workers without the parent's threads). ``ahead``: documents the workers
     may process ahead of the consumer (default: IN_FLIGHT chunks per worker); a consumer that
-    stops to work on a batch (linking) sets it to the batch size, so the workers go on meanwhile. As with any such pool, a script
-    that runs the engine (``marsad.analyze`` on 200 documents or more) needs the
-    ``if __name__ == "__main__":`` guard, since the workers import its main module."""
+    stops to work on a batch (linking) sets it to the batch size, so the workers go on meanwhile.
+    As with any such pool, a script that runs the engine (``marsad.analyze`` on 200 documents or
+    more) needs the ``if __name__ == "__main__":`` guard, since the workers import its main module."""
 
     def __init__(self, components: list[Component] | None = None, workers: int | None = None,
                  threads: int | None = None, start_method: str | None = None, ahead: int = 0):

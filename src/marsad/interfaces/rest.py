@@ -391,11 +391,13 @@ def make_app(db_path: str) -> FastAPI:
             args.append(outlet)
         listed = counted = conds
         if entity:
-            _exists(c, "entities", entity, "entity")
+            row = c.execute("SELECT articles FROM entities WHERE id = ?", (entity,)).fetchone()
+            if row is None:
+                raise APIError(400, f"unknown entity {entity!r}")
             counted = conds + ["a.id IN (SELECT article FROM mentions WHERE entity = ?)"]
             # the same condition, another plan: a frequent entity's newest articles are found by
             # walking the date index (a few rows), not by sorting all of its articles
-            many = c.execute("SELECT articles >= ? FROM entities WHERE id = ?", (FREQUENT_ENTITY, entity)).fetchone()[0]
+            many = row[0] >= FREQUENT_ENTITY
             listed = (conds + ["EXISTS (SELECT 1 FROM mentions me WHERE me.entity = ? AND me.article = a.id)"]
                       if many and not story else counted)
             args.append(entity)

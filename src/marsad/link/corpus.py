@@ -27,9 +27,9 @@ from marsad.link.stories import FORMAT as STORY_FORMAT
 from marsad.link.stories import StoryIndex
 from marsad.link.stories.merge import apply_merges
 from marsad.link.timeline import apply_story_dates, timeline
+from marsad.runtime import default_workers, limit_threads
 from marsad.store.arrays import pack, unpack
 from marsad.store.rollups import fill_story_outlets
-from marsad.runtime import default_workers, limit_threads
 from marsad.store.sqlite import SQLiteStore, now, pair_row
 
 #: Segments written between two snapshots of the reuse index's document frequencies (a
@@ -118,7 +118,7 @@ def reset_links(store: SQLiteStore) -> None:
     """Forget every corpus link (they are derived from the articles, which stay untouched)."""
     with store.transaction() as db:
         for table in ("index_segments", "reuse_pairs", "stories", "story_members", "story_views", "story_merges",
-                      "story_outlets", "entities", "entity_keys", "entity_merges"):
+                      "story_outlets", "entities", "entity_keys", "entity_merges", "entity_stories"):
             db.execute(f"DELETE FROM {table}")
         db.execute("UPDATE mentions SET entity=NULL")
         db.execute("UPDATE quotes SET speaker=NULL")
@@ -207,15 +207,12 @@ def refresh(store: SQLiteStore, workers: int | None = None, threads: int = 1) ->
     compared = sum(size for _, size in dirty if size > 1)  # one-article stories embed nothing
     if workers is None:
         workers = default_workers() if compared >= POOL_MIN_ARTICLES and len(batches) > 1 else 1
-    prepared = ((ids, *_prepare(store, ids)) for ids in batches)  # read lazily, batch by batch
-    if workers > 1:
-        done = ordered_map(_views, ((stories, (ids, befores, stories)) for ids, befores, stories in prepared),
-                           workers, initializer=limit_threads, initargs=(threads,))
-        for views, (ids, befores, stories) in done:
-            _write_views(store, ids, befores, stories, views)
-    else:
-        for ids, befores, stories in prepared:
-            _write_views(store, ids, befores, stories, _views(stories))
+    # (stories, (ids, befores, stories)) per batch, read lazily: the stories go to _views
+    tasks = ((p[1], (ids, *p)) for ids in batches for p in [_prepare(store, ids)])
+    done = (ordered_map(_views, tasks, workers, initializer=limit_threads, initargs=(threads,)) if workers > 1
+            else ((_views(stories), tag) for stories, tag in tasks))
+    for views, (ids, befores, stories) in done:
+        _write_views(store, ids, befores, stories, views)
     return {"entities": entities, "stories": len(dirty)}
 
 

@@ -42,8 +42,8 @@ MAX_WORD = 64  # characters of a query word that are used
 MAX_ENTITIES = 5  # entities a query is expanded through
 MAX_VARIANTS = 16  # spellings taken from one entity
 SNIPPET_CHARS = 220
-#: Matches ranked per query: the most recently stored ones (bounded work for very common words;
-#: bm25 over 3,000 matches made a common query cost ~30 ms on a 60k store, over 1,000 ~8 ms).
+#: Matches ranked per query: the most recently stored ones (bounded work for very common words:
+#: bm25 is computed for every match ranked).
 RANK_CAP = 1000
 #: Characters of a result's text searched for highlights (a 1 MB article costs no more than a page).
 HIGHLIGHT_SCAN = 20_000
@@ -170,23 +170,21 @@ def build_query(db: sqlite3.Connection, q: str) -> tuple[str | None, list[tuple[
         return None, [], []
     entity_ids, whole = _variants(db, name_keys(words))  # the whole query is a name
     whole = list(dict.fromkeys(whole))
-    parts, searched = [], [(w,) for w in words] + whole
-    for w in words:
-        alts = [(w,)]
-        if len(words) > 1:  # a name inside a longer query: its one-word spellings
-            ids, spellings = _variants(db, name_keys([w]))
-            entity_ids += [i for i in ids if i not in entity_ids]
-            alts = list(dict.fromkeys(alts + [s for s in spellings if len(s) == 1]))
-            searched += alts[1:]
-        parts.append(_alternative(alts))
-    # the spellings as one alternative: spellings that share a loose key (ترامب ترمب → ترمب)
-    # search its posting list once, not once each
+    searched = [(w,) for w in words] + whole
+    # a name's spellings form one alternative: spellings that share a loose key (ترامب ترمب →
+    # ترمب) search its posting list once, not once each
     if len(words) == 1:
-        expr = _alternative([(words[0],), *whole])
-    else:
-        expr = " AND ".join(parts)
-        if whole:
-            expr = f"({expr}) OR {_alternative(whole)}"
+        return _alternative([(words[0],), *whole]), list(dict.fromkeys(searched)), entity_ids
+    parts = []
+    for w in words:  # a name inside a longer query: its one-word spellings too
+        ids, spellings = _variants(db, name_keys([w]))
+        entity_ids += [i for i in ids if i not in entity_ids]
+        alts = list(dict.fromkeys([(w,)] + [s for s in spellings if len(s) == 1]))
+        searched += alts[1:]
+        parts.append(_alternative(alts))
+    expr = " AND ".join(parts)
+    if whole:
+        expr = f"({expr}) OR {_alternative(whole)}"
     return expr, list(dict.fromkeys(searched)), entity_ids
 
 
