@@ -92,7 +92,9 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
-        _export(args, store)
+        if getattr(args, "parquet", None):
+            _export(args, store)
+            clock.lap("parquet")
         from marsad.interfaces.api import report_for
 
         report = report_for(store, result.ids)

@@ -134,9 +134,7 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         return
     db = store.db
     pairs = index.reuse.add_many(new)
-    db.executemany(
-        "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
-        [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"])) for p in pairs])
+    write_pairs(db, pairs)
     by_article: dict[str, list[dict]] = defaultdict(list)
     for p in pairs:
         by_article[p["a"]].append(p)
@@ -150,13 +148,32 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
         touched.setdefault(story)
         touched = apply_merges(db, index.stories.take_merges(), touched, now())  # stories the article bridged
-    _update_stories(store, index.stories, touched)
-    EntityLinker(db).link(new)
-    db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in new])
+    update_stories(store, index.stories, touched)
+    link_entities(db, new)
     index.save(store)
 
 
-def _update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[str]) -> None:
+# ---- the stages of a linked batch, shared by the engines ----------------------------------
+# The local engine links a batch here (link_batch); the Spark engine computes pairs and stories
+# on the cluster and writes each batch with these same functions (marsad.engines.spark_links).
+
+def write_pairs(db, pairs: Iterable[dict]) -> None:
+    """Store reuse pairs (in discovery order: their rowid is the order ``story_reuse`` gives)."""
+    db.executemany(
+        "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
+        [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"])) for p in pairs])
+
+
+def link_entities(db, articles: list[Article]) -> None:
+    """Link the batch's mentions to entities (against the stored entity tables) and mark the
+    batch linked: the last step of a batch, after its pairs and stories."""
+    EntityLinker(db).link(articles)
+    db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in articles])
+
+
+def update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[str]) -> None:
+    """The ``stories`` rows (title, size, outlets, dates) of the stories ``touched`` (ids, in
+    order of first assignment: a new story's rowid is its creation order), marked dirty."""
     stamp = now()
     for story_id in touched:
         s = stories.story_rows(story_id)
@@ -207,12 +224,12 @@ def refresh(store: SQLiteStore, workers: int | None = None, threads: int = 1) ->
     compared = sum(size for _, size in dirty if size > 1)  # one-article stories embed nothing
     if workers is None:
         workers = default_workers() if compared >= POOL_MIN_ARTICLES and len(batches) > 1 else 1
-    # (stories, (ids, befores, stories)) per batch, read lazily: the stories go to _views
+    # (stories, (ids, befores, stories)) per batch, read lazily: the stories go to derive_views
     tasks = ((p[1], (ids, *p)) for ids in batches for p in [_prepare(store, ids)])
-    done = (ordered_map(_views, tasks, workers, initializer=limit_threads, initargs=(threads,)) if workers > 1
-            else ((_views(stories), tag) for stories, tag in tasks))
+    done = (ordered_map(derive_views, tasks, workers, initializer=limit_threads, initargs=(threads,)) if workers > 1
+            else ((derive_views(stories), tag) for stories, tag in tasks))
     for views, (ids, befores, stories) in done:
-        _write_views(store, ids, befores, stories, views)
+        write_views(store, ids, befores, stories, views)
     return {"entities": entities, "stories": len(dirty)}
 
 
@@ -248,15 +265,19 @@ def date_from_story(group: list[Article]) -> dict:
     return before
 
 
-def _views(stories: list[tuple[list[Article], list[dict]]]) -> list[tuple[list, dict]]:
-    """(timeline, comparison) of each story: pure, so it runs in a worker as well as here.
+def derive_views(stories: list[tuple[list[Article], list[dict]]]) -> list[tuple[list, dict]]:
+    """(timeline, comparison) of each story — its members (dated by :func:`date_from_story`)
+    and its reuse pairs: pure, so it runs in a worker process or on a cluster as well as here.
     Every sentence of the batch is embedded once, in large batches; one-article stories embed nothing."""
     compared = compare_stories(stories)
     return [(timeline(group), result) for (group, _), result in zip(stories, compared)]
 
 
-def _write_views(store: SQLiteStore, story_ids: list[str], befores: list[dict],
-                 stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]]) -> None:
+def write_views(store: SQLiteStore, story_ids: list[str], befores: list[dict],
+                stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]]) -> None:
+    """Store what :func:`derive_views` gave for ``story_ids`` (one transaction): the views, and
+    the members' dates where they differ from ``befores`` (:func:`date_from_story`); the stories
+    are clean after it."""
     db, stamp = store.db, now()
     with store.transaction():
         for story_id, before, (group, _), (line, result) in zip(story_ids, befores, stories, views):
@@ -281,4 +302,6 @@ def story_reuse(db, article_ids: list[str]) -> list[dict]:
         "ORDER BY seq", article_ids + article_ids)]
 
 
-__all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order"]
+__all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order",
+           "write_pairs", "update_stories", "link_entities", "date_from_story", "derive_views", "write_views",
+           "VIEW_BATCH"]
