@@ -57,6 +57,11 @@ from marsad.runtime import Stopwatch
 
 # ---- articles ---------------------------------------------------------------------------
 
+#: Tasks per executor core for the per-article map (Spark's tuning guide advises 2-3): a task
+#: that fails is redone alone, and a long run shows its progress in tasks done. The models load
+#: once per Python worker, not per task, so more tasks cost little.
+TASKS_PER_CORE = 4
+
 def _read_file(indexed: tuple[int, str]) -> Iterator[tuple[tuple[int, int], RawDoc | IngestError]]:
     number, path = indexed
     for k, item in enumerate(read_path(path)):
@@ -90,7 +95,7 @@ def processed(sc, paths: list[str], components: tuple[str, ...] = ARTICLE_COMPON
     listed = list(discover(list(paths)))
     problems = [((i, 0), x) for i, x in enumerate(listed) if isinstance(x, IngestError)]
     files = [(i, x) for i, x in enumerate(listed) if not isinstance(x, IngestError)]
-    slices = max(2, sc.defaultParallelism)
+    slices = max(2, sc.defaultParallelism) * TASKS_PER_CORE
     raws = sc.parallelize(files, max(1, len(files))).flatMap(_read_file)
     return raws.repartition(slices).mapPartitions(_process_partition(components)), problems
 
