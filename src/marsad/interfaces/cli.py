@@ -150,12 +150,12 @@ def cmd_serve(args) -> int:
 
     import uvicorn
 
-    from marsad.interfaces.rest import SERVE_DB_ENV, StoreError, make_app
+    from marsad.interfaces.rest import SERVE_DB_ENV, SERVE_THREADS_ENV, StoreError, make_app
 
     if not os.path.isfile(args.db):
         return _no_store(args.db)
     try:
-        app = make_app(args.db)
+        app = make_app(args.db, request_threads=args.request_threads)
     except StoreError as err:
         print(f"marsad: error: {err}", file=sys.stderr)
         return 1
@@ -168,13 +168,14 @@ def cmd_serve(args) -> int:
         print(f"marsad: error: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
     host, port = sock.getsockname()[:2]
-    options = dict(log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="off")
+    options = dict(log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="on")
     if args.workers > 1:
         # several processes on one listening socket: requests use every core (the GIL binds one
         # process to one); each worker opens the store read-only itself
         from uvicorn.supervisors import Multiprocess
 
         os.environ[SERVE_DB_ENV] = os.path.abspath(args.db)
+        os.environ[SERVE_THREADS_ENV] = str(args.request_threads)
         config = uvicorn.Config("marsad.interfaces.rest:app_from_env", factory=True, workers=args.workers, **options)
         shown = f"[{host}]" if family == socket.AF_INET6 else host
         print(f"marsad: serving {args.db} on http://{shown}:{port}/ with {args.workers} workers (Ctrl-C to stop)",
@@ -245,6 +246,12 @@ def _print_safe(*parts) -> None:
     print(*(printable(str(p)) for p in parts))
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marsad", description="Marsad (مرصد): an Arabic news observatory")
     sub = p.add_subparsers(dest="command", required=True)
@@ -306,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     v.add_argument("--workers", type=int, default=1, metavar="N",
                    help="server processes (default: 1; one per core serves more requests at once)")
+    v.add_argument("--request-threads", type=_positive, default=2, metavar="N",
+                   help="request threads per server process (default: 2; more only interleave "
+                        "requests on the process's one Python core, and every answer comes later)")
     common(v, "marsad.db")
     v.set_defaults(func=cmd_serve)
 
