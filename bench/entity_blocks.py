@@ -95,6 +95,9 @@ def main() -> None:
         "singletons": sum(1 for _, n in by_size if n == 1),
         "entities": len(spans), "entities_across_components": len(crossing),
         "largest_sample": sample,
+        # an entity across components: which spellings of it fell in which component
+        "across_sample": {e: sorted({(r.name.surface, comp_of) for r, comp_of in zip(refs, comp)
+                                     if entity.get((r.article, r.index)) == e}, key=str)[:6] for e in crossing[:5]},
     }
     if not args.no_timing:
         story_of = dict(db.execute("SELECT article, story FROM story_members"))
