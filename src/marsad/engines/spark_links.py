@@ -20,8 +20,8 @@ entities           on the driver, batch by batch as the local engine does (the e
                    decides against the store's entity tables)
 store              the driver writes the SQLite store in batches with the local engine's
                    writers (``write_pairs``, ``update_stories``, ``link_entities``,
-                   ``write_views``): articles, pairs, stories, entities, views and the corpus indexes (so a later ``marsad ingest`` goes on
-                   incrementally, on either engine)
+                   ``write_views``): articles, pairs, stories, entities, views and the corpus
+                   indexes (so a later ``marsad ingest`` goes on incrementally, on either engine)
 =================  ==========================================================================
 
 The input order is kept as the local engine keeps it: an article's number is its rank in the
@@ -61,6 +61,7 @@ from marsad.runtime import Stopwatch
 #: that fails is redone alone, and a long run shows its progress in tasks done. The models load
 #: once per Python worker, not per task, so more tasks cost little.
 TASKS_PER_CORE = 4
+
 
 def _read_file(indexed: tuple[int, str]) -> Iterator[tuple[tuple[int, int], RawDoc | IngestError]]:
     number, path = indexed
