@@ -29,6 +29,7 @@ from marsad.link.stories.features import ArticleFeatures, article_features
 from marsad.link.stories.index import Rows, Story, candidate_rows, default_params, story_features
 from marsad.link.stories.merge import merge_candidates, merge_stories
 from marsad.link.stories.refine import E5_MEMBERS, contradicted, default_refiner, refine_features
+from marsad.link.stories.slots import slot_clash_share
 from marsad.store.arrays import ragged, split
 
 __all__ = ["StoryIndex", "cluster_stories"]
@@ -166,6 +167,10 @@ class StoryIndex:
                 refine_features(p, f, [rows.feats[r] for r in s.rows[-params["members_compared"]:]], None, [],
                                 float(xi[FEATURES.index("day_unknown")]))) else p
                      for s, p, xi in zip(shortlist, probs, x)]
+        if params.get("slot_veto_share", 0) > 0:  # template news: a slot both fill must agree (slots.py)
+            probs = [0.0 if p >= params.get("refine_from", 0.1) and slot_clash_share(
+                f, [rows.feats[r] for r in s.rows[-params["members_compared"]:]]) >= params["slot_veto_share"] else p
+                     for s, p in zip(shortlist, probs)]
         return [(s, p, xi) for s, p, xi in zip(shortlist, probs, x)]
 
     def refine_rows(self, shortlist: list[Story], probs: list[float], f: ArticleFeatures, text: str,
@@ -375,6 +380,7 @@ class StoryIndex:
 _RAGGED_FEATURES = {
     "event_days": np.int32, "keys": np.uint32, "weights": np.float32, "name_keys": np.uint32,
     "name_weights": np.float32, "numbers": np.uint32, "measures": np.uint64, "lead_names": np.uint32,
+    "ordinals": np.uint8, "lead_persons": np.uint32, "persons": np.uint32,
 }
 
 
