@@ -413,7 +413,7 @@ def cluster_stories(articles: Sequence[Article], reuse: Iterable[dict] = (), emb
                     index: StoryIndex | None = None) -> list[dict]:
     """Stories of a batch: articles fed to a :class:`StoryIndex` in publication-date order (ties
     and undated articles by input order, undated last), embedded in one batch first."""
-    index = index or StoryIndex(embedder=embedder)
+    index = index if index is not None else StoryIndex(embedder=embedder)  # an empty index is falsy (len 0)
     order = sorted(range(len(articles)), key=lambda i: (articles[i].published or "9999-99-99", i))
     todo = [articles[i] for i in order if articles[i].id not in index]
     vectors = index.embed(todo)

@@ -97,18 +97,23 @@ def _person_words(text: str) -> list[int]:
     :func:`~marsad.link.names.variants.skeleton`), so that spellings of one transliterated name
     meet ("ترامب"/"ترمب", "مانجيرا"/"مانغيرا", "عنان"/"أنان": an initial ع or alef both write
     a foreign vowel); "عبد العزيز" is one word, as "عبدالعزيز" is."""
-    from marsad.link.names.variants import skeleton
-
     out = []
     for m in _WORD.finditer(_COMPOUND.sub(r"\1", strip_diacritics(text))):
-        if m.group() in _PARTICLES:
-            continue
-        key = skeleton(m.group())
-        if key.startswith("ع"):
-            key = "ا" + key[1:]
-        if len(key) >= 2:
-            out.append(_hash(key))
+        if m.group() not in _PARTICLES:
+            h = _person_key(m.group())
+            if h:
+                out.append(h)
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _person_key(word: str) -> int:
+    from marsad.link.names.variants import skeleton
+
+    key = skeleton(word)
+    if key.startswith("ع"):
+        key = "ا" + key[1:]
+    return _hash(key) if len(key) >= 2 else 0
 
 
 def persons(article: Article, mentions: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -137,15 +142,20 @@ def persons(article: Article, mentions: list[dict]) -> tuple[np.ndarray, np.ndar
     return np.array(lead, dtype=np.uint32), np.array(every, dtype=np.uint32)
 
 
-def _names(packed: np.ndarray) -> list[tuple[int, ...]]:
+def _names(packed: np.ndarray) -> tuple[tuple[int, ...], ...]:
+    return _decode(packed.tobytes())
+
+
+@lru_cache(maxsize=65_536)  # members are compared again with every later candidate article
+def _decode(raw: bytes) -> tuple[tuple[int, ...], ...]:
     out, cur = [], []
-    for h in packed.tolist():
+    for h in np.frombuffer(raw, dtype=np.uint32).tolist():
         if h == SEPARATOR:
             out.append(tuple(cur))
             cur = []
         else:
             cur.append(h)
-    return out
+    return tuple(out)
 
 
 def same_person(p: tuple[int, ...], q: tuple[int, ...]) -> bool:
@@ -158,9 +168,8 @@ def same_person(p: tuple[int, ...], q: tuple[int, ...]) -> bool:
     return p[0] == q[0] and (p[1] == q[1] or p[-1] == q[-1])
 
 
-def _leads_with_someone_unknown_to(lead: np.ndarray, other: np.ndarray) -> bool:
-    theirs = _names(other)
-    return any(not any(same_person(p, q) for q in theirs) for p in _names(lead))
+def _leads_with_someone_unknown_to(lead: tuple, theirs: tuple) -> bool:
+    return any(not any(same_person(p, q) for q in theirs) for p in lead)
 
 
 def counterpart_clash(a, b) -> bool | None:
@@ -168,20 +177,22 @@ def counterpart_clash(a, b) -> bool | None:
     with a person the other never mentions (the same host with another guest, another host)."""
     if not len(a.lead_persons) or not len(b.lead_persons):
         return None
-    return (_leads_with_someone_unknown_to(a.lead_persons, b.persons)
-            and _leads_with_someone_unknown_to(b.lead_persons, a.persons))
+    return (_leads_with_someone_unknown_to(_names(a.lead_persons), _names(b.persons))
+            and _leads_with_someone_unknown_to(_names(b.lead_persons), _names(a.persons)))
 
 
 def ordinal_clash(a, b) -> bool | None:
     """None when either states no ordinal; else whether they state no ordinal in common."""
     if not len(a.ordinals) or not len(b.ordinals):
         return None
-    return not np.intersect1d(a.ordinals, b.ordinals).size
+    return set(a.ordinals.tolist()).isdisjoint(b.ordinals.tolist())
 
 
 def slot_clash_share(f, members: list) -> float:
     """Share of the members that fill a slot the article fills too and clash on it (0 when none
     fills one)."""
+    if not len(f.ordinals) and not len(f.lead_persons):
+        return 0.0
     judged = clashes = 0
     for m in members:
         verdicts = [v for v in (ordinal_clash(f, m), counterpart_clash(f, m)) if v is not None]
