@@ -130,3 +130,16 @@ def test_the_fixtures_are_hard_without_the_slot_check(use):
     for items in ([PLANE_4, PLANE_5], [AUDIENCE_CARTER, AUDIENCE_SHOUKRY]):
         index = StoryIndex(embedder=use, params=params)
         assert together(cluster_stories(annotated(items), [], index=index), *items)
+
+
+BOMBING = art("قتل 12 شخصا وأصيب العشرات في تفجير انتحاري استهدف مسجدا في مدينة أبها صباح الخميس أثناء صلاة "
+              "الظهر، وفق ما أعلنته وزارة الداخلية.\n\nوقالت الوزارة إن الانتحاري فجر حزاما ناسفا داخل المسجد.",
+              "Outlet A", "2026-03-05")
+FUNERAL_SAME_DAY = art("شيع الآلاف مساء الخميس في مدينة أبها جثامين 12 شخصا قتلوا في التفجير الانتحاري الذي استهدف "
+                       "مسجدا أثناء صلاة الظهر.\n\nوأدى المشيعون صلاة الميت على الضحايا في الجامع الكبير.",
+                       "Outlet B", "2026-03-05")
+
+
+def test_a_bombing_and_the_funeral_of_its_victims_the_same_day_stay_apart(use):
+    items = [BOMBING, FUNERAL_SAME_DAY]
+    assert not together(cluster_stories(annotated(items), [], embedder=use), *items)

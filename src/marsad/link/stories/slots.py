@@ -16,6 +16,9 @@ slot must agree:
   "محمد بن نايف" is not "محمد بن سلمان"). One outlet naming a spokesman the other leaves out
   is not enough: both must lead with someone the other never names.
 
+* **kind** — kinds of event that are never one event (``kind_clashes.tsv``: a funeral and the
+  killing it follows), even when the day is the same.
+
 A candidate story is vetoed when most of its compared members that fill a slot clash with the
 article (``slot_veto_share``); members that do not fill it say nothing.
 """
@@ -188,14 +191,34 @@ def ordinal_clash(a, b) -> bool | None:
     return set(a.ordinals.tolist()).isdisjoint(b.ordinals.tolist())
 
 
+@lru_cache(maxsize=1)
+def _kind_clashes() -> frozenset[tuple[int, int]]:
+    from marsad.link.stories.event import kinds
+
+    index = {name: i for i, name in enumerate(kinds()[0])}
+    out = set()
+    for line in lines("stories/kind_clashes.tsv"):
+        a, b = (index[k] for k in line.split("\t"))
+        out.update({(a, b), (b, a)})
+    return frozenset(out)
+
+
+def kind_clash(a, b) -> bool | None:
+    """None when either article's kind is unknown or not in ``kind_clashes.tsv``; True for a pair
+    listed there (a funeral and the killing)."""
+    if a.kind < 0 or b.kind < 0:
+        return None
+    return True if (a.kind, b.kind) in _kind_clashes() else None
+
+
 def slot_clash_share(f, members: list) -> float:
     """Share of the members that fill a slot the article fills too and clash on it (0 when none
     fills one)."""
-    if not len(f.ordinals) and not len(f.lead_persons):
+    if not len(f.ordinals) and not len(f.lead_persons) and f.kind < 0:
         return 0.0
     judged = clashes = 0
     for m in members:
-        verdicts = [v for v in (ordinal_clash(f, m), counterpart_clash(f, m)) if v is not None]
+        verdicts = [v for v in (ordinal_clash(f, m), counterpart_clash(f, m), kind_clash(f, m)) if v is not None]
         if verdicts:
             judged += 1
             clashes += any(verdicts)
