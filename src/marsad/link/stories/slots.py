@@ -122,10 +122,13 @@ def _person_key(word: str) -> int:
 def persons(article: Article, mentions: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     """(the person mentions of the first sentence, those of the first paragraphs): each the
     hashed words of one name in order, names separated by 0, repeated names kept once. A person
-    the article quotes is its source, not a slot of the event ("قال المتحدث باسم الكرملين"), and
-    is left out of the first sentence's."""
+    the first sentence quotes is its source, not a slot of the event ("قال المتحدث باسم الدفاع
+    المدني ... إن"), and is left out of the first sentence's."""
     slot_end = len(first_sentence(article.text))
-    speakers = {q.get("speaker_mention") for q in article.quotes or () if q.get("speaker_mention") is not None}
+    # speaking in the first sentence, that is: the guest who "conveyed the greetings" later on
+    # is still the guest
+    speakers = {q.get("speaker_mention") for q in article.quotes or ()
+                if q.get("speaker_mention") is not None and (q.get("speaker_start") or 0) < slot_end}
     lead: list[int] = []
     every: list[int] = []
     seen: set[tuple[int, ...]] = set()
