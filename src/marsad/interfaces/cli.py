@@ -93,13 +93,19 @@ def cmd_analyze(args) -> int:
         if not result.ok:
             return 1
         _export(args, store)
-        from marsad.interfaces.api import report_for
+        from marsad.interfaces.api import update_links
+        from marsad.report import Selection, stream_report
 
-        report = report_for(store, result.ids)
-    report.write(args.out)
+        update_links(store)
+        summary = _Summary()
+        # streamed from the tables like `marsad report`: the report of a whole corpus is never
+        # held in memory
+        with open(args.out, "w", encoding="utf-8") as fh:
+            for chunk in stream_report(store.db, Selection(ids=result.ids), observe=summary):
+                fh.write(chunk)
     clock.lap("report")
     if not args.quiet:
-        _describe(report, args.out)
+        summary.show(args.out)
     return 0
 
 
@@ -220,26 +226,47 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _describe(report: dict, out: str) -> None:
-    """A few lines a person can read: what the report found (controls and bidi overrides in
-    the input shown as escapes)."""
-    print = _print_safe
-    counts = {k: len(report[k]) for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")}
-    print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    outlet = {a["id"]: a["outlet"] or a["source"] for a in report["articles"]}
-    outlets = Counter(a["outlet"] or "?" for a in report["articles"])
-    print("outlets: " + ", ".join(f"{o} ({n})" for o, n in outlets.most_common()))
-    people = [e for e in report["entities"] if e["type"] == "PER"][:8]
-    if people:
-        print("people: " + "، ".join(e["name"] + (f" ({e['latin']})" if e.get("latin") else "") for e in people))
-    for pair in report["reuse"]:
-        agency = f" [{pair['agency']}]" if pair.get("agency") else ""
-        print(f"{pair['kind']}{agency}: {outlet[pair['a']]} <-> {outlet[pair['b']]}, {pair['shared_chars']} shared chars")
-    for story in report["stories"]:
-        print(f"story {story['id']}: {story['title']} — {len(story['articles'])} article(s), "
-              f"{len(story['claims'])} claim(s), {len(story['disagreements'])} disagreement(s)")
-        for d in story["disagreements"]:
-            print("  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"]))
+class _Summary:
+    """What `marsad analyze` tells a person about the report it wrote, gathered while the report
+    streams by; a bounded number of lines whatever the corpus size (controls and bidi overrides
+    in the input shown as escapes)."""
+
+    SHOWN = 20  # reuse pairs and stories listed
+
+    def __init__(self):
+        self.counts = Counter({k: 0 for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")})
+        self.outlets, self.outlet_of = Counter(), {}
+        self.people, self.lines = [], {"reuse": [], "stories": []}
+
+    def __call__(self, section: str, item: dict) -> None:
+        self.counts[section] += 1
+        if section == "articles":
+            self.outlet_of[item["id"]] = item["outlet"] or item["source"]
+            self.outlets[item["outlet"] or "?"] += 1
+        elif section == "entities" and item["type"] == "PER" and len(self.people) < 8:
+            self.people.append(item["name"] + (f" ({item['latin']})" if item.get("latin") else ""))
+        elif section == "reuse" and self.counts[section] <= self.SHOWN:
+            agency = f" [{item['agency']}]" if item.get("agency") else ""
+            self.lines[section].append(f"{item['kind']}{agency}: {self.outlet_of[item['a']]} <-> "
+                                       f"{self.outlet_of[item['b']]}, {item['shared_chars']} shared chars")
+        elif section == "stories" and self.counts[section] <= self.SHOWN:
+            self.lines[section].append(
+                f"story {item['id']}: {item['title']} — {len(item['articles'])} article(s), "
+                f"{len(item['claims'])} claim(s), {len(item['disagreements'])} disagreement(s)")
+            self.lines[section] += ["  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"])
+                                    for d in item["disagreements"]]
+
+    def show(self, out: str) -> None:
+        print = _print_safe
+        print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in self.counts.items()))
+        print("outlets: " + ", ".join(f"{o} ({n})" for o, n in self.outlets.most_common()))
+        if self.people:
+            print("people: " + "، ".join(self.people))
+        for section, lines in self.lines.items():
+            for line in lines:
+                print(line)
+            if self.counts[section] > self.SHOWN:
+                print(f"… and {self.counts[section] - self.SHOWN} more {section} (in {out})")
 
 
 def _print_safe(*parts) -> None:
