@@ -15,12 +15,12 @@ slot must agree:
   not mention at all in its first paragraphs (:func:`same_person`: "عنان" is "كوفي عنان";
   "محمد بن نايف" is not "محمد بن سلمان"). One outlet naming a spokesman the other leaves out
   is not enough: both must lead with someone the other never names.
-
 * **kind** — kinds of event that are never one event (``kind_clashes.tsv``: a funeral and the
   killing it follows), even when the day is the same.
 
-A candidate story is vetoed when most of its compared members that fill a slot clash with the
-article (``slot_veto_share``); members that do not fill it say nothing.
+A candidate story is vetoed when at least ``slot_veto_share`` (params.json: half) of its compared
+members that fill a slot clash with the article; members that fill none say nothing. Measured
+on the hand-labelled set: docs/evaluation.md, "Second round".
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from marsad.text.normalize import strip_diacritics
 SLOT_CHARS = 250  # the first sentence, where template news puts its slots
 PERSON_CHARS = 2000  # "mentioned at all": the part story keys are read from (features.BODY_CHARS)
 MAX_PERSON_WORDS = 96  # words of the first paragraphs' person names, with separators
-SEPARATOR = 0  # between the mentions of ``lead_persons`` (a hash is never 0: see _hash)
+SEPARATOR = 0  # between the names of ``lead_persons`` and ``persons`` (a hash is never 0: see _hash)
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_END = re.compile(r"[.!؟?\n]")
