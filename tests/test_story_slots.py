@@ -11,6 +11,7 @@ from marsad.doc import Article, article_id
 from marsad.link.stories import cluster_stories
 from marsad.link.stories.features import article_features
 from marsad.link.stories.slots import _person_words, counterpart_clash, ordinal_clash, ordinals, same_person
+from tests.test_story_events import annotated, together, use  # noqa: F401  (use: a shared fixture)
 
 
 def art(text: str, outlet: str, published: str | None = None) -> Article:
@@ -32,31 +33,6 @@ AUDIENCE = ("استقبل الملك سلمان بن عبدالعزيز في ق�
             "الأمراء والوزراء وكبار المسؤولين.")
 AUDIENCE_CARTER = art(AUDIENCE.format(guest="وزير الدفاع الأمريكي اشتون كارتر"), "Outlet A")
 AUDIENCE_SHOUKRY = art(AUDIENCE.format(guest="وزير الخارجية المصري سامح شكري"), "Outlet B")
-
-
-@pytest.fixture(scope="module")
-def use():
-    from marsad.link.stories.embed import USEEmbedder
-
-    return USEEmbedder()
-
-
-def annotated(items: list[Article]) -> list[Article]:
-    from marsad.pipeline import article_components
-
-    components = article_components()
-    out = []
-    for a in items:
-        a = Article.from_dict(a.to_dict())
-        for c in components:
-            a = c(a)
-        out.append(a)
-    return out
-
-
-def together(stories, *items) -> bool:
-    wanted = {a.id for a in items}
-    return any(wanted <= set(s["articles"]) for s in stories)
 
 
 def test_relief_flights_differing_by_ordinal_stay_apart_and_one_flight_stays_one(use):
