@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from marsad.link.quote_groups import MAX_QUOTES, group_quotes
 from marsad.store.sqlite import LAYER_COLUMNS, pair_row
@@ -183,8 +183,10 @@ def sections(db: sqlite3.Connection, sel: Selection | None = None) -> Iterator[t
     yield "stories", _stories(db, chosen)
 
 
-def stream_report(db: sqlite3.Connection, sel: Selection | None = None) -> Iterator[str]:
-    """The report as JSON text, in chunks (one item at a time)."""
+def stream_report(db: sqlite3.Connection, sel: Selection | None = None,
+                  seen: Callable[[str, Any], None] | None = None) -> Iterator[str]:
+    """The report as JSON text, in chunks (one item at a time). ``seen(key, item)`` is called
+    with each item as it goes by (a caller that describes the report keeps what it needs)."""
     yield "{"
     first = True
     for key, value in sections(db, sel):
@@ -195,6 +197,8 @@ def stream_report(db: sqlite3.Connection, sel: Selection | None = None) -> Itera
             continue
         yield "["
         for n, item in enumerate(value):
+            if seen is not None:
+                seen(key, item)
             yield ("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False)
         yield "]"
     yield "\n}\n"

@@ -93,13 +93,19 @@ def cmd_analyze(args) -> int:
         if not result.ok:
             return 1
         _export(args, store)
-        from marsad.interfaces.api import report_for
+        from marsad.interfaces.api import update_links
+        from marsad.report import Selection, stream_report
 
-        report = report_for(store, result.ids)
-    report.write(args.out)
+        update_links(store)
+        # streamed, as `marsad report` writes it: a whole corpus's report never sits in memory;
+        # the description keeps only what it prints
+        summary = _Summary()
+        with open(args.out, "w", encoding="utf-8") as fh:
+            for chunk in stream_report(store.db, Selection(ids=result.ids), seen=None if args.quiet else summary.see):
+                fh.write(chunk)
     clock.lap("report")
     if not args.quiet:
-        _describe(report, args.out)
+        summary.describe(args.out)
     return 0
 
 
@@ -219,26 +225,45 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def _describe(report: dict, out: str) -> None:
-    """A few lines a person can read: what the report found (controls and bidi overrides in
-    the input shown as escapes)."""
-    print = _print_safe
-    counts = {k: len(report[k]) for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")}
-    print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    outlet = {a["id"]: a["outlet"] or a["source"] for a in report["articles"]}
-    outlets = Counter(a["outlet"] or "?" for a in report["articles"])
-    print("outlets: " + ", ".join(f"{o} ({n})" for o, n in outlets.most_common()))
-    people = [e for e in report["entities"] if e["type"] == "PER"][:8]
-    if people:
-        print("people: " + "، ".join(e["name"] + (f" ({e['latin']})" if e.get("latin") else "") for e in people))
-    for pair in report["reuse"]:
-        agency = f" [{pair['agency']}]" if pair.get("agency") else ""
-        print(f"{pair['kind']}{agency}: {outlet[pair['a']]} <-> {outlet[pair['b']]}, {pair['shared_chars']} shared chars")
-    for story in report["stories"]:
-        print(f"story {story['id']}: {story['title']} — {len(story['articles'])} article(s), "
-              f"{len(story['claims'])} claim(s), {len(story['disagreements'])} disagreement(s)")
-        for d in story["disagreements"]:
-            print("  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"]))
+class _Summary:
+    """What the description of a report prints, gathered item by item as the report streams."""
+
+    KEYS = ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")
+
+    def __init__(self):
+        self.counts = Counter({k: 0 for k in self.KEYS})
+        self.outlet: dict[str, str] = {}
+        self.outlets: Counter = Counter()
+        self.people: list[str] = []
+        self.lines: list[str] = []  # reuse pairs, then stories (the report's order)
+
+    def see(self, key: str, item: dict) -> None:
+        self.counts[key] += 1
+        if key == "articles":
+            self.outlet[item["id"]] = item["outlet"] or item["source"]
+            self.outlets[item["outlet"] or "?"] += 1
+        elif key == "entities" and item["type"] == "PER" and len(self.people) < 8:
+            self.people.append(item["name"] + (f" ({item['latin']})" if item.get("latin") else ""))
+        elif key == "reuse":
+            agency = f" [{item['agency']}]" if item.get("agency") else ""
+            self.lines.append(f"{item['kind']}{agency}: {self.outlet[item['a']]} <-> {self.outlet[item['b']]}, "
+                              f"{item['shared_chars']} shared chars")
+        elif key == "stories":
+            self.lines.append(f"story {item['id']}: {item['title']} — {len(item['articles'])} article(s), "
+                              f"{len(item['claims'])} claim(s), {len(item['disagreements'])} disagreement(s)")
+            self.lines += ["  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"])
+                           for d in item["disagreements"]]
+
+    def describe(self, out: str) -> None:
+        """A few lines a person can read: what the report found (controls and bidi overrides in
+        the input shown as escapes)."""
+        print = _print_safe
+        print(f"wrote {out}: " + ", ".join(f"{self.counts[k]} {k}" for k in self.KEYS))
+        print("outlets: " + ", ".join(f"{o} ({n})" for o, n in self.outlets.most_common()))
+        if self.people:
+            print("people: " + "، ".join(self.people))
+        for line in self.lines:
+            print(line)
 
 
 def _print_safe(*parts) -> None:
