@@ -223,7 +223,7 @@ class StoryIndex:
 
     def _shortlist(self, cands: np.ndarray, vec: np.ndarray, partners: dict[int, float], params: dict) -> list[Story]:
         rows = self._rows
-        cos = rows.emb[cands].astype(np.float32) @ vec
+        cos = rows.emb[cands] @ vec
         best: dict[int, float] = {}
         for r, c in zip(rows.story[cands].tolist(), cos.tolist()):
             if c > best.get(r, -2.0):
@@ -269,7 +269,7 @@ class StoryIndex:
         if len(titled) == 1:
             pick = titled[0]
         else:
-            emb = rows.emb[story.rows].astype(np.float32)
+            emb = rows.emb[story.rows]
             pick = titled[int(np.argmax(emb[titled] @ emb.sum(axis=0)))]
         return {"id": story.id, "title": feats[pick].title, "articles": [f.id for f in feats]}
 
@@ -306,7 +306,7 @@ class StoryIndex:
             "outlet": np.array([f.outlet or "" for f in feats], dtype="U"),
             "title": np.array([f.title for f in feats], dtype="U"),
             "has_title": np.array([f.has_title for f in feats], dtype=bool),
-            "emb": rows.emb[start:rows.n].copy(),
+            "emb": rows.emb[start:rows.n].astype(np.float16),  # exact: the values are float16
             "day": rows.day[start:rows.n].copy(),
             "story": rows.story[start:rows.n].copy(),
             # event signals (event.py) and the second stage's state; older segments lack them
