@@ -134,6 +134,8 @@ class StoryIndex:
         return out
 
     def _remember(self, row: int, text: str) -> None:
+        if self.e5 is None:  # only the second encoder reads them (20,000 texts: ~50 MB)
+            return
         self._texts[row] = text
         cap = self._params().get("e5_recent_texts", 20000)
         while len(self._texts) > cap:
