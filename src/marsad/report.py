@@ -121,8 +121,12 @@ def _entities(db: sqlite3.Connection, sel: Selected) -> Iterator[dict]:
     order = sorted((e for e in counts if e in rows), key=lambda e: (-counts[e], rows[e][1], e))
     for entity_id in order:
         _, kind, name, latin, variants, roles = rows[entity_id]
+        # `+m.article`: the entity's mentions are read by the index on entity, then checked
+        # against the selection; as an index key SQLite probed (entity, article) for every
+        # selected article instead (8,000 articles: 5 ms an entity, not 0.06; the report of
+        # all ANT spent most of its time here)
         mentions = [{"article": a, "start": s, "end": e} for a, s, e in db.execute(
-            f"SELECT m.article, m.start, m.end FROM mentions m JOIN {sel.join()} ON s.id=m.article "
+            f"SELECT m.article, m.start, m.end FROM mentions m JOIN {sel.join()} ON s.id=+m.article "
             "WHERE m.entity=? ORDER BY m.article, m.start, m.end", (*sel.args, entity_id))]
         yield {"id": entity_id, "type": kind, "name": name, "latin": latin, "variants": json.loads(variants),
                "roles": json.loads(roles), "mentions": mentions}
