@@ -147,9 +147,12 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         by_article[p["b"]].append(p)
     touched: dict[str, None] = {}  # in order of first assignment: new stories get rowids in creation order
     todo = [a for a in arrival_order(new) if a.id not in index.stories]
-    vectors = index.stories.embed(todo)  # one batch: far cheaper than one call per article
-    for a, vec in zip(todo, vectors):
-        story = index.stories.assign(a, by_article[a.id], embedding=vec)
+    ready = [index.stories.prepared(a) for a in todo]  # features and vectors the workers computed
+    # the others in one batch: far cheaper than one call per article
+    fresh = iter(index.stories.embed([a for a, r in zip(todo, ready) if r is None]))
+    for a, r in zip(todo, ready):
+        features, vec = r if r is not None else (None, next(fresh))
+        story = index.stories.assign(a, by_article[a.id], embedding=vec, features=features)
         pos = db.execute("SELECT COUNT(*) FROM story_members WHERE story=?", (story,)).fetchone()[0]
         db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
         touched.setdefault(story)
