@@ -122,6 +122,8 @@ def sample_urls(db_path: str, rng: random.Random) -> dict[str, list[str]]:
     speakers = pick("SELECT DISTINCT speaker FROM quotes WHERE speaker IS NOT NULL")
     outlets = pick("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL", 20)
     names = [r[0] for r in db.execute("SELECT name FROM entities ORDER BY mentions DESC LIMIT 30")]
+    # 400 different names (each query once: nothing a cache could keep helps)
+    distinct = iter(pick("SELECT name FROM entities WHERE articles >= 3", 400))
     words = ["جنيف", "الحدود البحرية", "مذكرة تفاهم", "الهجرة", "اتفاق", "وزير الخارجية", "ميناء", "استثمار"]
     db.close()
     q = lambda path, **p: path + ("?" + urlencode(p) if p else "")  # noqa: E731
@@ -143,6 +145,7 @@ def sample_urls(db_path: str, rng: random.Random) -> dict[str, list[str]]:
                               q("/api/quotes", limit=50)]),
         "report?story": lambda: q("/api/report", story=ch(stories)),
         "search": lambda: q("/api/search", q=ch(names + words), limit=20),
+        "search distinct": lambda: q("/api/search", q=next(distinct, ch(names)), limit=20),
     }
     return {name: [f() for _ in range(400)] for name, f in gen.items()}
 
@@ -182,6 +185,31 @@ def hammer(port: int, urls: list[str], clients: int, per_client: int) -> tuple[l
     return lat, errors[0]
 
 
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process `pid` and its descendants (Linux
+    /proc; None elsewhere): the server's cost per request, which a loaded machine's queueing
+    does not inflate the way it inflates latency."""
+    try:
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+    except OSError:
+        return None
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [p for p, (pp, _) in stats.items() if pp == parent and p not in tree]
+        tree.update(kids)
+        frontier += kids
+    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", required=True)
@@ -218,17 +246,18 @@ def main() -> int:
         startup = time.perf_counter() - t0
         print(f"start-up (process start to first /api/health answer): {startup:.2f} s")
         urls = sample_urls(args.db, random.Random(7))
-        print(f"{'endpoint':<18} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'req/s':>7} errors")
+        print(f"{'endpoint':<18} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'req/s':>7} {'server CPU ms/req':>17} errors")
         for name, sample in urls.items():
             if args.only and name not in args.only.split(","):
                 continue
             hammer(port, sample[:40], 4, 5)  # warm the connection threads and page cache
-            t = time.perf_counter()
+            cpu0, t = tree_cpu_seconds(proc.pid), time.perf_counter()
             lat, errors = hammer(port, sample, args.clients, args.requests)
-            wall = time.perf_counter() - t
+            wall, cpu1 = time.perf_counter() - t, tree_cpu_seconds(proc.pid)
             ms = [x * 1000 for x in lat]
+            cpu = f"{(cpu1 - cpu0) * 1000 / len(ms):>17.2f}" if cpu0 is not None and cpu1 is not None else f"{'—':>17}"
             print(f"{name:<18} {len(ms):>5} {percentile(ms, 50):>8.1f} {percentile(ms, 99):>8.1f} {max(ms):>8.1f} "
-                  f"{len(ms) / wall:>7.0f} {errors}")
+                  f"{len(ms) / wall:>7.0f} {cpu} {errors}")
         if args.full_report:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
             t = time.perf_counter()

@@ -337,6 +337,20 @@ def test_the_store_is_opened_read_only(db):
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
 
 
+def test_request_threads_cap_the_endpoint_threads(db):
+    import anyio.to_thread
+
+    for threads, expected in ((3, 3), (None, 40)):  # 40: anyio's default, left alone
+        app = make_app(db, request_threads=threads)
+
+        async def limit():
+            return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+        app.add_api_route("/_limit", limit)
+        with TestClient(app) as c:  # runs the lifespan, as `marsad serve` does
+            assert c.get("/_limit").json() == expected
+
+
 def test_a_running_server_sees_new_articles(tmp_path):
     path = str(tmp_path / "grows.db")
     files = sorted((EXAMPLES / "corpus").glob("*.txt"))

@@ -287,6 +287,23 @@ def test_two_concurrent_ingests_lose_nothing(tmp_path, example_report):
 
 # ---- report filters and source ids ----------------------------------------------------------
 
+def test_a_selection_s_entities_are_the_whole_report_s_restricted_to_it(tmp_path, example_report):
+    db = str(tmp_path / "s.db")
+    assert main(["ingest", str(EXAMPLES), "--db", db, "-q"]) == 0
+    chosen = {a["id"] for a in example_report["articles"][1::2]}
+    expected = []
+    for e in example_report["entities"]:
+        mentions = [m for m in e["mentions"] if m["article"] in chosen]
+        if mentions:
+            expected.append({**e, "mentions": mentions})
+    expected.sort(key=lambda e: (-len(e["mentions"]), e["type"], e["id"]))
+    with SQLiteStore(db) as store:
+        assert report_for(store, ids=sorted(chosen))["entities"] == expected
+        by_story = report_for(store, selection=Selection(story=example_report["stories"][0]["id"]))
+    assert {m["article"] for e in by_story["entities"] for m in e["mentions"]} <= set(example_report["stories"][0]["articles"])
+
+
+
 def test_report_filters(tmp_path, example_report):
     db = str(tmp_path / "s.db")
     assert main(["ingest", str(EXAMPLES), "--db", db, "-q"]) == 0

@@ -97,15 +97,15 @@ def cmd_analyze(args) -> int:
         from marsad.report import Selection, stream_report
 
         update_links(store)
-        # streamed, as `marsad report` writes it: a whole corpus's report never sits in memory;
-        # the description keeps only what it prints
         summary = _Summary()
+        # streamed from the tables like `marsad report`: the report of a whole corpus is never
+        # held in memory
         with open(args.out, "w", encoding="utf-8") as fh:
-            for chunk in stream_report(store.db, Selection(ids=result.ids), seen=None if args.quiet else summary.see):
+            for chunk in stream_report(store.db, Selection(ids=result.ids), observe=summary):
                 fh.write(chunk)
     clock.lap("report")
     if not args.quiet:
-        summary.describe(args.out)
+        summary.show(args.out)
     return 0
 
 
@@ -156,12 +156,12 @@ def cmd_serve(args) -> int:
 
     import uvicorn
 
-    from marsad.interfaces.rest import SERVE_DB_ENV, StoreError, make_app
+    from marsad.interfaces.rest import SERVE_DB_ENV, SERVE_THREADS_ENV, StoreError, make_app
 
     if not os.path.isfile(args.db):
         return _no_store(args.db)
     try:
-        app = make_app(args.db)
+        app = make_app(args.db, request_threads=args.request_threads)
     except StoreError as err:
         print(f"marsad: error: {err}", file=sys.stderr)
         return 1
@@ -174,13 +174,14 @@ def cmd_serve(args) -> int:
         print(f"marsad: error: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return 1
     host, port = sock.getsockname()[:2]
-    options = dict(log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="off")
+    options = dict(log_level="warning" if args.quiet else "info", access_log=not args.quiet, lifespan="on")
     if args.workers > 1:
         # several processes on one listening socket: requests use every core (the GIL binds one
         # process to one); each worker opens the store read-only itself
         from uvicorn.supervisors import Multiprocess
 
         os.environ[SERVE_DB_ENV] = os.path.abspath(args.db)
+        os.environ[SERVE_THREADS_ENV] = str(args.request_threads)
         config = uvicorn.Config("marsad.interfaces.rest:app_from_env", factory=True, workers=args.workers, **options)
         shown = f"[{host}]" if family == socket.AF_INET6 else host
         print(f"marsad: serving {args.db} on http://{shown}:{port}/ with {args.workers} workers (Ctrl-C to stop)",
@@ -226,48 +227,56 @@ def cmd_eval(args) -> int:
 
 
 class _Summary:
-    """What the description of a report prints, gathered item by item as the report streams."""
+    """What `marsad analyze` tells a person about the report it wrote, gathered while the report
+    streams by; a bounded number of lines whatever the corpus size (controls and bidi overrides
+    in the input shown as escapes)."""
 
-    KEYS = ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")
+    SHOWN = 20  # reuse pairs and stories listed
 
     def __init__(self):
-        self.counts = Counter({k: 0 for k in self.KEYS})
-        self.outlet: dict[str, str] = {}
-        self.outlets: Counter = Counter()
-        self.people: list[str] = []
-        self.lines: list[str] = []  # reuse pairs, then stories (the report's order)
+        self.counts = Counter({k: 0 for k in ("articles", "entities", "quotes", "numbers", "dates", "reuse", "stories")})
+        self.outlets, self.outlet_of = Counter(), {}
+        self.people, self.lines = [], {"reuse": [], "stories": []}
 
-    def see(self, key: str, item: dict) -> None:
-        self.counts[key] += 1
-        if key == "articles":
-            self.outlet[item["id"]] = item["outlet"] or item["source"]
+    def __call__(self, section: str, item: dict) -> None:
+        self.counts[section] += 1
+        if section == "articles":
+            self.outlet_of[item["id"]] = item["outlet"] or item["source"]
             self.outlets[item["outlet"] or "?"] += 1
-        elif key == "entities" and item["type"] == "PER" and len(self.people) < 8:
+        elif section == "entities" and item["type"] == "PER" and len(self.people) < 8:
             self.people.append(item["name"] + (f" ({item['latin']})" if item.get("latin") else ""))
-        elif key == "reuse":
+        elif section == "reuse" and self.counts[section] <= self.SHOWN:
             agency = f" [{item['agency']}]" if item.get("agency") else ""
-            self.lines.append(f"{item['kind']}{agency}: {self.outlet[item['a']]} <-> {self.outlet[item['b']]}, "
-                              f"{item['shared_chars']} shared chars")
-        elif key == "stories":
-            self.lines.append(f"story {item['id']}: {item['title']} — {len(item['articles'])} article(s), "
-                              f"{len(item['claims'])} claim(s), {len(item['disagreements'])} disagreement(s)")
-            self.lines += ["  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"])
-                           for d in item["disagreements"]]
+            self.lines[section].append(f"{item['kind']}{agency}: {self.outlet_of[item['a']]} <-> "
+                                       f"{self.outlet_of[item['b']]}, {item['shared_chars']} shared chars")
+        elif section == "stories" and self.counts[section] <= self.SHOWN:
+            self.lines[section].append(
+                f"story {item['id']}: {item['title']} — {len(item['articles'])} article(s), "
+                f"{len(item['claims'])} claim(s), {len(item['disagreements'])} disagreement(s)")
+            self.lines[section] += ["  disagreement: " + " | ".join(p["text"][:60] for p in d["positions"])
+                                    for d in item["disagreements"]]
 
-    def describe(self, out: str) -> None:
-        """A few lines a person can read: what the report found (controls and bidi overrides in
-        the input shown as escapes)."""
+    def show(self, out: str) -> None:
         print = _print_safe
-        print(f"wrote {out}: " + ", ".join(f"{self.counts[k]} {k}" for k in self.KEYS))
+        print(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in self.counts.items()))
         print("outlets: " + ", ".join(f"{o} ({n})" for o, n in self.outlets.most_common()))
         if self.people:
             print("people: " + "، ".join(self.people))
-        for line in self.lines:
-            print(line)
+        for section, lines in self.lines.items():
+            for line in lines:
+                print(line)
+            if self.counts[section] > self.SHOWN:
+                print(f"… and {self.counts[section] - self.SHOWN} more {section} (in {out})")
 
 
 def _print_safe(*parts) -> None:
     print(*(printable(str(p)) for p in parts))
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -331,6 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     v.add_argument("--workers", type=int, default=1, metavar="N",
                    help="server processes (default: 1; one per core serves more requests at once)")
+    v.add_argument("--request-threads", type=_positive, default=2, metavar="N",
+                   help="request threads per server process (default: 2; more only interleave "
+                        "requests on the process's one Python core, and every answer comes later)")
     common(v, "marsad.db")
     v.set_defaults(func=cmd_serve)
 

@@ -25,6 +25,7 @@ import html
 import json
 import re
 import sqlite3
+from bisect import bisect_right
 from functools import lru_cache
 from itertools import chain
 from typing import Any, Iterable
@@ -129,9 +130,28 @@ def _alternative(alts: Iterable[tuple[str, ...]]) -> str:
     looses = [tuple(loose_word(w) for w in a) for a in alts]
     looses += [(loose_word(_split_article(a[0])[1]),) for a in alts if len(a) == 1 and _split_article(a[0])[0]]
     looses = list(dict.fromkeys(looses))  # الرئيس also finds رئيس, والرئيس, للرئيس in `loose`
-    exact = " OR ".join(_phrase(a) for a in alts)
-    loose = " OR ".join(_phrase(a) for a in looses)
-    return f"({{title body}} : ({exact}) OR loose : ({loose}))"
+    # A spelling that is its own loose key is one phrase over all three columns: bm25 reads a
+    # phrase's whole posting list once per phrase (document frequency), so fewer phrases, less work.
+    both = [a for a in alts if a in looses]
+    exact = [a for a in alts if a not in both]
+    loose = [a for a in looses if a not in both]
+    groups = _without_subsumed([(("title", "body", "loose"), both), (("title", "body"), exact), (("loose",), loose)])
+    return "(" + " OR ".join(f"{{{' '.join(cols)}}} : ({' OR '.join(map(_phrase, phrases))})"
+                             for cols, phrases in groups if phrases) + ")"
+
+
+def _contains(phrase: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return len(phrase) > n and any(phrase[i:i + n] == part for i in range(len(phrase) - n + 1))
+
+
+def _without_subsumed(groups: list[tuple[tuple[str, ...], list[tuple[str, ...]]]]):
+    """Drop a phrase that contains a shorter phrase searched in the same columns or more
+    (الولايات المتحده الامريكيه beside الولايات المتحده): it matches nothing more, and each
+    phrase costs bm25 a scan of its posting lists."""
+    return [(cols, [p for p in phrases
+                    if not any(set(cols) <= set(cols2) and _contains(p, q) for cols2, qs in groups for q in qs)])
+            for cols, phrases in groups]
 
 
 def _variants(db: sqlite3.Connection, keys: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -170,11 +190,14 @@ def build_query(db: sqlite3.Connection, q: str) -> tuple[str | None, list[tuple[
         return None, [], []
     entity_ids, whole = _variants(db, name_keys(words))  # the whole query is a name
     whole = list(dict.fromkeys(whole))
-    searched = [(w,) for w in words] + whole
+    searched = [tuple(words)] + whole if whole else [(w,) for w in words]
     # a name's spellings form one alternative: spellings that share a loose key (ترامب ترمب →
     # ترمب) search its posting list once, not once each
-    if len(words) == 1:
-        return _alternative([(words[0],), *whole]), list(dict.fromkeys(searched)), entity_ids
+    if len(words) == 1 or whole:
+        # a query that is a known name is searched as that name (its spellings as phrases): its
+        # words scattered over an article (المملكة … المتحدة) are noise, and ANDing every word's
+        # spellings costs a posting-list scan per word for bm25's document frequencies
+        return _alternative([tuple(words), *whole]), list(dict.fromkeys(searched)), entity_ids
     parts = []
     for w in words:  # a name inside a longer query: its one-word spellings too
         ids, spellings = _variants(db, name_keys([w]))
@@ -182,16 +205,13 @@ def build_query(db: sqlite3.Connection, q: str) -> tuple[str | None, list[tuple[
         alts = list(dict.fromkeys([(w,)] + [s for s in spellings if len(s) == 1]))
         searched += alts[1:]
         parts.append(_alternative(alts))
-    expr = " AND ".join(parts)
-    if whole:
-        expr = f"({expr}) OR {_alternative(whole)}"
-    return expr, list(dict.fromkeys(searched)), entity_ids
+    return " AND ".join(parts), list(dict.fromkeys(searched)), entity_ids
 
 
 # ---- highlighting in the original text --------------------------------------------------------
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"  # diacritics and tatweel
-_D = f"[{_MARKS}]*"
+_MARK_RUN = re.compile(f"[{_MARKS}]+")
 # Raw letters behind each normalised (and folded) letter.
 _RAW = {
     "ا": "اأإآٱ", "ي": "يىئی", "و": "وؤ", "ه": "هةہ", "ك": "كک",
@@ -201,45 +221,83 @@ _RAW = {
 _VOWELS = "".join(_RAW[c] for c in "اوي")
 
 
+class _Unmarked:
+    """A text without its diacritics and tatweel, and the way back to the raw text's offsets.
+
+    The highlight patterns run on it: without "any marks here" after every letter they compile
+    several times faster (a new query compiles one) and scan faster."""
+
+    __slots__ = ("text", "_cuts", "_removed")
+
+    def __init__(self, raw: str):
+        runs = [m.span() for m in _MARK_RUN.finditer(raw)]
+        if not runs:
+            self.text, self._cuts, self._removed = raw, [], []
+            return
+        parts, prev, removed = [], 0, 0
+        self._cuts, self._removed = [], []  # where a run was cut out (unmarked offset), marks cut so far
+        for a, b in runs:
+            parts.append(raw[prev:a])
+            self._cuts.append(a - removed)
+            removed += b - a
+            self._removed.append(removed)
+            prev = b
+        parts.append(raw[prev:])
+        self.text = "".join(parts)
+
+    def raw(self, pos: int) -> int:
+        """Raw offset of unmarked offset `pos`; marks cut out at `pos` (those right after a
+        span's last letter, or before its first) count as before it."""
+        i = bisect_right(self._cuts, pos)
+        return pos + (self._removed[i - 1] if i else 0)
+
+    def span(self, m: re.Match) -> tuple[int, int]:
+        return self.raw(m.start()), self.raw(m.end())
+
+
 def _cls(c: str) -> str:
-    return "[" + re.escape(_RAW.get(c, c)) + "]"
+    forms = _RAW.get(c, c)
+    return re.escape(forms) if len(forms) == 1 else "[" + re.escape(forms) + "]"
 
 
 def _word_pattern(word: str) -> str:
-    """Raw-text pattern of a normalised word: its letters in any form, diacritics anywhere,
-    inner long vowels optional where its loose key drops them, after optional prefixes."""
+    """Pattern of a normalised word in unmarked raw text: its letters in any form, inner long
+    vowels optional where its loose key drops them, after optional prefixes."""
     w = word.translate(_FOLD)
     article, core = _split_article(w)
-    body = "".join(_cls(c) + _D for c in article)
+    body = "".join(map(_cls, article))
     skeleton = _skeleton(core)
     if skeleton:  # vowel-insensitive: consonants, long vowels optional between
-        inner = f"(?:[{re.escape(_VOWELS)}]{_D})*"
-        body += _cls(skeleton[0]) + _D + "".join(inner + _cls(c) + _D for c in skeleton[1:])
+        inner = f"[{re.escape(_VOWELS)}]*"
+        body += _cls(skeleton[0]) + "".join(inner + _cls(c) for c in skeleton[1:])
     else:
-        body += "".join(_cls(c) + _D for c in core)
-    prefix = f"(?:[وف]{_D})?(?:(?:[وبكف]{_D})?{_cls('ا')}{_D}ل{_D}|ل{_D}ل{_D}|[بلك]{_D})?"
+        body += "".join(map(_cls, core))
+    prefix = f"(?:[وف])?(?:(?:[وبكف])?{_cls('ا')}ل|لل|[بلك])?"
     return prefix + body
+
+
+def _phrase_pattern(phrase: str) -> str:
+    return r"\s+".join(_word_pattern(w) for w in phrase.split())
 
 
 @lru_cache(maxsize=256)
 def _highlighter(words: tuple[str, ...]) -> re.Pattern | None:
-    pieces = sorted({_word_pattern(w) for w in words if w}, key=len, reverse=True)
+    """One pattern for `words` (normalised; an entry with spaces is a phrase: its words in
+    sequence), run on unmarked text."""
+    pieces = sorted({_phrase_pattern(w) for w in words if w.strip()}, key=len, reverse=True)
     if not pieces:
         return None
-    return re.compile(rf"(?<![\w{_MARKS}])(?:{'|'.join(pieces)})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(pieces)})(?!\w)", re.IGNORECASE)
 
 
 def highlight_spans(text: str, words: Iterable[str], limit: int = 200) -> list[tuple[int, int]]:
-    """(start, end) offsets in `text` of the words matching any of `words` (normalised words)."""
+    """(start, end) offsets in `text` of the words matching any of `words` (normalised words; one
+    with spaces is a phrase)."""
     pattern = _highlighter(tuple(sorted(set(words))))
     if pattern is None or not text:
         return []
-    out = []
-    for m in pattern.finditer(text):
-        out.append(m.span())
-        if len(out) >= limit:
-            break
-    return out
+    plain = _Unmarked(text)
+    return [plain.span(m) for m, _ in zip(pattern.finditer(plain.text), range(limit))]
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> dict[str, Any]:
@@ -262,6 +320,23 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS)
         end = cut if cut > start else end
     marks = [[a - start, b - start] for a, b in spans if a >= start and b <= end]
     return {"text": text[start:end], "start": start, "end": end, "highlights": marks}
+
+
+def first_snippet(text: str, words: Iterable[str], width: int = SNIPPET_CHARS) -> dict[str, Any]:
+    """:func:`snippet` around the first highlighted word of `text` (within HIGHLIGHT_SCAN
+    characters), from the spans up to two widths past it: the pattern stops there (a search
+    cuts 20 of these per page, and the first mention is usually early)."""
+    pattern = _highlighter(tuple(sorted(set(words))))
+    spans: list[tuple[int, int]] = []
+    if pattern is not None and text:
+        plain = _Unmarked(text[:HIGHLIGHT_SCAN])
+        for m in pattern.finditer(plain.text):
+            if spans and m.start() >= first + 2 * width:
+                break
+            if not spans:
+                first = m.start()
+            spans.append(plain.span(m))
+    return snippet(text, spans, width)
 
 
 def marked_html(text: str, highlights: list[list[int]]) -> str:
@@ -322,9 +397,9 @@ def search(db: sqlite3.Connection, q: str, limit: int = 20, offset: int = 0, *, 
             LEFT JOIN story_members m ON m.article = a.id ORDER BY hits.score""",
         (expr, *args, limit, offset),
     ).fetchall()
-    words = [w for s in searched for w in s]
+    words = [" ".join(s) for s in searched]  # a name's spelling is highlighted as a whole
     for aid, title, outlet_, published, text, story_, score, _ in rows:
-        cut = snippet(text, highlight_spans(text[:HIGHLIGHT_SCAN], words))
+        cut = first_snippet(text, words)
         out["results"].append({
             "id": aid, "title": title, "outlet": outlet_, "published": published, "story": story_,
             "score": round(-score, 4),
