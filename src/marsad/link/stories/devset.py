@@ -65,6 +65,7 @@ def load_articles(wanted: dict[str, set[str]]) -> dict[str, dict[str, Article]]:
 def split_articles(split: str) -> tuple[dict[str, str | None], dict[str, dict[str, Article]]]:
     """({record: event or None}, {condition: {record: Article with the production layers}})."""
     from marsad.link.stories.train import with_layers
+    from marsad.pipeline import ARTICLE_COMPONENTS
 
     labels = [row for row in read_labels() if row[3] == split]
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -74,7 +75,10 @@ def split_articles(split: str) -> tuple[dict[str, str | None], dict[str, dict[st
     events = {r: e for _, r, e, _ in labels}
     out = {}
     for cond, arts in built.items():
-        out[cond] = dict(with_layers(f"story_events-{cond}", [(r, arts[r]) for r in events if r in arts]))
+        # every layer production computes before stories, quotes included (slots.py leaves a
+        # quoted source out of the first sentence's persons)
+        out[cond] = dict(with_layers(f"story_events-{cond}", [(r, arts[r]) for r in events if r in arts],
+                                     components=ARTICLE_COMPONENTS))
     return events, out
 
 

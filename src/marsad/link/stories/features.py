@@ -9,6 +9,8 @@
   detail ("three hours of talks" against "five hours");
 * publication day, and the event days the dates layer found;
 * the headline (or the first sentence of the lead when there is none), for story titles.
+* the slots template news fills (:mod:`.slots`): the ordinals of the headline and first
+  sentence, the persons the first sentence names, every person the first paragraphs name.
 
 Keys are hashed to uint32 so a story index stores a few hundred bytes per article.
 """
@@ -61,10 +63,17 @@ class ArticleFeatures:
     lead_weekday: int = UNKNOWN_DAY  # the weekday the lead names (0 = Monday), even without a date
     kind: int = UNKNOWN_DAY  # event type index (data/stories/event_types.tsv)
     lead_names: np.ndarray = None  # uint32 hashed name words of the first sentences: who the event is about
+    # required matches (slots.py): ordinals of the headline and first sentence; the person mentions
+    # of the first sentence (words, 0 between mentions); every person word of the first paragraphs
+    ordinals: np.ndarray = None
+    lead_persons: np.ndarray = None
+    persons: np.ndarray = None
 
     def __post_init__(self):
-        if self.lead_names is None:
-            self.lead_names = np.zeros(0, np.uint32)
+        for name, dtype in (("lead_names", np.uint32), ("ordinals", np.uint8), ("lead_persons", np.uint32),
+                            ("persons", np.uint32)):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(0, dtype))
 
 
 def key_hash(key: str) -> int:
@@ -121,7 +130,7 @@ def _day(value: str | None) -> int:
         return UNKNOWN_DAY
 
 
-def _content_keys(article: Article, find_names: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _content_keys(article: Article, mentions: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(word keys, weights, name keys, weights). Names are the words of the NER mentions plus
     each whole mention ("جاريد كوشنر" as a unit). Names say who is involved, words what
     happened: the same actors at another event share names but few words."""
@@ -133,7 +142,7 @@ def _content_keys(article: Article, find_names: bool = True) -> tuple[np.ndarray
         tf[key] = tf.get(key, 0.0) + count
         rarity[key] = max(rarity.get(key, 0.0), w)
 
-    for m in mentions_of(article, find_names):
+    for m in mentions:
         words = [word_key(w.group()) for w in _WORD.finditer(strip_diacritics(m.get("text") or ""))]
         words = [(k, w) for k, w in words if len(k) >= 3 and w >= MIN_WEIGHT]
         name_keys.update(k for k, _ in words)
@@ -270,10 +279,13 @@ def fallback_title(article: Article) -> str:
 def article_features(article: Article, find_names: bool = True) -> ArticleFeatures:
     """``find_names``: run the NER tagger when the article has no mentions layer."""
     from marsad.link.stories.event import event_signals
+    from marsad.link.stories.slots import article_ordinals, persons
 
     event_days = _event_days(article)
     signals = event_signals(article)
-    keys, weights, name_keys, name_weights = _content_keys(article, find_names)
+    mentions = mentions_of(article, find_names)  # once: without a layer this runs the tagger
+    keys, weights, name_keys, name_weights = _content_keys(article, mentions)
+    lead_persons, person_words = persons(article, mentions)
     has_title = bool(article.title and article.title.strip())
     return ArticleFeatures(
         id=article.id,
@@ -291,14 +303,17 @@ def article_features(article: Article, find_names: bool = True) -> ArticleFeatur
         lead_day=signals.day,
         lead_weekday=signals.weekday,
         kind=signals.kind,
-        lead_names=_lead_names(article, find_names),
+        lead_names=_lead_names(mentions),
+        ordinals=article_ordinals(article),
+        lead_persons=lead_persons,
+        persons=person_words,
     )
 
 
-def _lead_names(article: Article, find_names: bool = True) -> np.ndarray:
+def _lead_names(mentions: list[dict]) -> np.ndarray:
     """Hashed words of the NER names that start in the first ``LEAD_NAME_CHARS`` of the text."""
     out = set()
-    for m in mentions_of(article, find_names):
+    for m in mentions:
         if m.get("start", 0) >= LEAD_NAME_CHARS:
             continue
         for w in _WORD.finditer(strip_diacritics(m.get("text") or "")):

@@ -40,6 +40,7 @@ REFINE_FEATURES = ("base", "e5", "e5_missing", "weekday_clash", "kind_clash", "g
                    "lead_names", "lead_names_missing")
 E5_MEMBERS = 8  # members compared with e5: the latest ones (each may cost one e5 embedding)
 BASE_CLIP = 8.0
+DAY_APART = math.log1p(1)  # the mean event-day gap (log1p days) of members a day apart
 
 
 @lru_cache(maxsize=1)
@@ -93,5 +94,10 @@ def contradicted(x: np.ndarray) -> bool:
     of the labelled set such a complete weekday clash holds for 3–4 % of same-event candidates
     and 16–18 % of different-event ones; joined with an unknown day or a kind clash it is the
     case the learned weights, dominated by the similarities, let through."""
-    weekday, kind, gap_unknown = (x[REFINE_FEATURES.index(k)] for k in ("weekday_clash", "kind_clash", "gap_unknown"))
-    return weekday == 1.0 and (gap_unknown == 1.0 or kind == 1.0)
+    weekday, kind, gap, gap_unknown = (x[REFINE_FEATURES.index(k)]
+                                       for k in ("weekday_clash", "kind_clash", "gap", "gap_unknown"))
+    # ... or every member tells another kind of event and the event days lie a day or more apart:
+    # one actor's successive acts (a security meeting, a cabinet session two days later, a
+    # condolence visit the day after)
+    apart = gap_unknown == 0.0 and gap >= DAY_APART
+    return (weekday == 1.0 and (gap_unknown == 1.0 or kind == 1.0)) or (kind == 1.0 and apart)

@@ -107,7 +107,7 @@ LAYER_COMPONENTS = ("marsad.extract.entities:EntityTagger", "marsad.extract.date
 def with_layers(name: str, items: list[tuple[str, Article]], save_every: int = 500,
                 components: tuple[str, ...] = LAYER_COMPONENTS) -> list[tuple[str, Article]]:
     """The articles with the annotation layers production gives the story index (mentions,
-    dates, numbers), computed once and cached by article id (NER costs 30–300 ms an article
+    dates, numbers; quotes too when ``components`` include them), computed once and cached by article id (NER costs 30–300 ms an article
     on a busy machine, so the cache is saved as it grows)."""
     from marsad.pipeline import article_components
 
@@ -125,15 +125,15 @@ def with_layers(name: str, items: list[tuple[str, Article]], save_every: int = 5
             b = Article(**{**a.__dict__})
             for c in taggers:
                 b = c(b)
-            layers[a.id] = (b.mentions, b.dates, b.numbers)
+            layers[a.id] = (b.mentions, b.dates, b.numbers, b.quotes)
             if k % save_every == 0 or k == len(todo):
                 with open(path, "wb") as fh:
                     pickle.dump(layers, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 print(f"  layers: {k}/{len(todo)}", file=sys.stderr, flush=True)
     out = []
     for rid, a in items:
-        m, d, n = layers[a.id]
-        out.append((rid, Article(**{**a.__dict__, "mentions": m, "dates": d, "numbers": n})))
+        m, d, n, *q = layers[a.id]  # caches written before quotes were kept hold three layers
+        out.append((rid, Article(**{**a.__dict__, "mentions": m, "dates": d, "numbers": n, "quotes": q[0] if q else []})))
     return out
 
 
