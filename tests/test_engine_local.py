@@ -59,6 +59,30 @@ def pulled(monkeypatch):
     return seen
 
 
+def test_the_workers_prepare_what_the_story_index_would_compute(paths):
+    import dataclasses
+
+    import numpy as np
+
+    from marsad.link.compare import HashingEmbedder
+    from marsad.link.stories import StoryIndex
+    from marsad.link.stories.features import article_features
+
+    one = [x for x in LocalExecutor(workers=1, prepare_links=True).run(paths) if hasattr(x, "id")]
+    two = [x for x in LocalExecutor(workers=2, prepare_links=True).run(paths) if hasattr(x, "id")]
+    index = StoryIndex()
+    for a, b in zip(one, two, strict=True):
+        (f, vec), (g, vec2) = index.prepared(a), index.prepared(b)
+        assert np.array_equal(vec, vec2)  # the same chunks with one worker or two: the same vectors
+        assert np.allclose(vec, index.embed([a])[0], atol=1e-5)
+        for field in dataclasses.fields(f):
+            mine, theirs = getattr(f, field.name), getattr(article_features(a), field.name)
+            assert np.array_equal(mine, theirs) if isinstance(mine, np.ndarray) else mine == theirs
+        assert "story_inputs" not in a.to_dict()  # never stored or written out
+    # an index that embeds with another model computes its own
+    assert StoryIndex(embedder=HashingEmbedder()).prepared(one[0]) is None
+
+
 def test_pool_streams_in_input_order_and_reads_only_a_few_chunks_ahead(paths, pulled):
     expected = [_plain(x) for x in LocalExecutor(workers=1).run(paths)]
     pulled.clear()

@@ -78,6 +78,7 @@ def test_tokenize_offsets_and_punctuation():
         ("فلاديمير", "فلاديمير"),
         ("وليد", "وليد"),
         ("باريس", "باريس"),
+        ("بالرياض", "الرياض"),
     ],
 )
 def test_mention_skip(token, mention):
@@ -219,6 +220,47 @@ def test_shipped_model_on_anercorp_sample():
     sentences = read_bio(path)[:150]
     r = score([t for _, t in sentences], tag_sentences([w for w, _ in sentences]))
     assert r["micro"]["f1"] > 0.6
+
+
+def test_corpus_label_features_follow_the_table_and_can_be_switched_off(tmp_path):
+    from marsad.ner import features
+
+    table = tmp_path / "corpus_labels.tsv"
+    table.write_text("# header\nبوتين\t500\tPER:0.93\nالكرملين\t90\tORG:0.55 LOC:0.06\n", encoding="utf-8")
+    try:
+        features.set_corpus_labels(True, str(table))
+        own, shared = features.token_features("لبوتين")  # looked up without the clitic
+        assert "lab_PER=4" in own and "lab_PER=4" in shared
+        assert "lab_PER=4" in features.token_features("بوتين")[0]  # not ب + "وتين"
+        assert {"lab_ORG=3", "lab_LOC=1"} <= set(features.token_features("والكرملين")[0])
+        assert not any(f.startswith("lab_") for f in features.token_features("قال")[0])
+        features.set_corpus_labels(False)
+        assert not any(f.startswith("lab_") for f in features.token_features("لبوتين")[0])
+    finally:
+        features.set_corpus_labels(True)
+
+
+def test_build_corpus_labels_counts_spans_and_leaves_out_dev_and_test(tmp_path):
+    import gzip
+    import json
+
+    from marsad.ner import build_corpus_labels, indomain
+
+    held_out = next(a["id"] for a in indomain.read_annotations() if a["corpus"] == "ant" and a["split"] == "dev")
+    corpus = tmp_path / "ant.jsonl.gz"
+    with gzip.open(corpus, "wt", encoding="utf-8") as f:
+        for i in range(6):
+            f.write(json.dumps({"id": f"x{i}", "title": "", "text": "قال الرئيس الروسي فلاديمير بوتين في موسكو."},
+                               ensure_ascii=False) + "\n")
+        f.write(json.dumps({"id": held_out, "title": "", "text": "بوتين"}, ensure_ascii=False) + "\n")
+    out = tmp_path / "labels.tsv"
+    summary = build_corpus_labels.build(str(corpus), str(out))
+    assert summary["articles"] == 6  # the dev article is not read
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")}
+    assert rows["بوتين"][1] == "6" and rows["بوتين"][2] == "PER:1.00"
+    assert rows["موسكو"][2] == "LOC:1.00"
+    assert "قال" not in rows  # never inside a span
 
 
 # --- the neural tagger (numpy inference) -------------------------------------------------------

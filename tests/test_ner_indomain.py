@@ -89,6 +89,17 @@ def test_span_scoring_is_exact():
     assert r["micro"]["tp"] == 1 and r["micro"]["predicted"] == 3 and r["micro"]["gold"] == 2
 
 
+def test_error_kinds_sort_each_miss_and_false_alarm():
+    gold = {("text", 0, 5, "PER"), ("text", 10, 20, "ORG"), ("text", 30, 35, "LOC"), ("title", 0, 4, "LOC")}
+    pred = {("text", 0, 5, "PER"), ("text", 10, 15, "ORG"), ("text", 30, 35, "ORG"), ("text", 40, 44, "PER"),
+            ("title", 5, 9, "LOC")}
+    got = sorted((t, k, sp[1:3]) for t, k, sp in indomain.error_kinds(gold, pred))
+    assert got == [("LOC", "missed", (0, 4)), ("LOC", "spurious", (5, 9)), ("LOC", "wrong type", (30, 35)),
+                   ("ORG", "boundary", (10, 20)), ("PER", "spurious", (40, 44))]
+    # a span that overlaps a gold span is a boundary error of that gold span, not spurious too
+    assert all(k != "spurious" or sp[1] != 10 for _, k, sp in indomain.error_kinds(gold, pred))
+
+
 def test_shipped_annotations_are_well_formed():
     anns = indomain.read_annotations()
     keys = [(a["corpus"], a["id"]) for a in anns]
@@ -163,3 +174,15 @@ def test_a_head_in_construct_joins_the_place_after_it():
 def test_agreement_of_the_second_pass_is_computed_on_shared_articles():
     r = indomain.agreement()
     assert r["documents"] == 50 and 0.5 < r["micro"]["f1"] <= 1.0
+
+
+@pytest.mark.skipif(not HAVE_CORPUS, reason="../shared/corpus absent")
+def test_training_documents_can_leave_a_corpus_out():
+    from marsad.ner.train import indomain_documents
+
+    both = indomain_documents(("dev",), CORPUS)
+    ant = indomain_documents(("dev",), CORPUS, corpora=("ant",))
+    n_ant = sum(a["corpus"] == "ant" and a["split"] == "dev" for a in indomain.read_annotations())
+    assert len(ant) == n_ant < len(both)
+    with pytest.raises(ValueError, match="unknown in-domain corpora"):
+        indomain_documents(("dev",), CORPUS, corpora=("saudinewsnet",))

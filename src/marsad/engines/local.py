@@ -41,16 +41,22 @@ class LocalExecutor:
     spawn; both start workers without the parent's threads). ``ahead``: documents the workers
     may process ahead of the consumer (default: IN_FLIGHT chunks per worker); a consumer that
     stops to work on a batch (linking) sets it to the batch size, so the workers go on meanwhile.
+    ``prepare_links``: also compute, a chunk at a time, what the story index needs from each
+    article alone (features, story vector: :func:`marsad.link.stories.prepare`), so that the
+    process that links (one core) does not; chunks are the same with one worker or several, so
+    the results are too.
     As with any such pool, a script that runs the engine (``marsad.analyze`` on 200 documents or
     more) needs the ``if __name__ == "__main__":`` guard, since the workers import its main module."""
 
     def __init__(self, components: list[Component] | None = None, workers: int | None = None,
-                 threads: int | None = None, start_method: str | None = None, ahead: int = 0):
+                 threads: int | None = None, start_method: str | None = None, ahead: int = 0,
+                 prepare_links: bool = False):
         self._components = components
         self.workers = workers
         self.threads = threads or 1
         self.start_method = start_method
         self.ahead = ahead
+        self.prepare_links = prepare_links
 
     @property
     def components(self) -> list[Component]:
@@ -68,8 +74,13 @@ class LocalExecutor:
                 workers = 1
             items = chain(head, items)
         if workers <= 1:
-            for raw in items:
-                yield raw if isinstance(raw, IngestError) else process(raw, self.components)
+            if not self.prepare_links:
+                for raw in items:
+                    yield raw if isinstance(raw, IngestError) else process(raw, self.components)
+                return
+            for chunk in iter(lambda: list(islice(items, CHUNK)), []):  # the chunks a pool gets
+                results = _run_chunk([r for r in chunk if not isinstance(r, IngestError)], self.components, True)
+                yield from _in_order(chunk, results)
             return
         yield from self._pooled(items, workers)
 
@@ -77,7 +88,8 @@ class LocalExecutor:
         chunks = iter(lambda: list(islice(items, CHUNK)), [])
         tasks = (([r for r in chunk if not isinstance(r, IngestError)], chunk) for chunk in chunks)
         done = ordered_map(_process_chunk, tasks, workers, initializer=_init_worker,
-                           initargs=(self._components, self.threads), start_method=self.start_method,
+                           initargs=(self._components, self.threads, self.prepare_links),
+                           start_method=self.start_method,
                            in_flight=max(IN_FLIGHT, -(-self.ahead // (CHUNK * workers))))
         for results, chunk in done:
             yield from _in_order(chunk, results)
@@ -124,14 +136,28 @@ def _in_order(chunk: list, results: list | None) -> Iterator[Item]:
 # --- in each worker process ----------------------------------------------------------------
 
 _worker_components: list[Component] | None = None
+_worker_prepares = False
 
 
-def _init_worker(components: list[Component] | None, threads: int) -> None:
+def _init_worker(components: list[Component] | None, threads: int, prepare_links: bool = False) -> None:
     """Pin the numeric libraries first, then build the components once for this process."""
-    global _worker_components
+    global _worker_components, _worker_prepares
     limit_threads(threads)
     _worker_components = article_components() if components is None else components
+    _worker_prepares = prepare_links
 
 
 def _process_chunk(raws: list[RawDoc]) -> list[Article | IngestError]:
-    return [process(raw, _worker_components) for raw in raws]
+    return _run_chunk(raws, _worker_components, _worker_prepares)
+
+
+def _run_chunk(raws: list[RawDoc], components: list[Component], prepare_links: bool) -> list[Article | IngestError]:
+    out = [process(raw, components) for raw in raws]
+    if prepare_links:
+        from marsad.link.stories import prepare
+
+        try:
+            prepare([a for a in out if isinstance(a, Article)])
+        except Exception:  # no encoder here (or it failed): the linking process computes them
+            pass
+    return out

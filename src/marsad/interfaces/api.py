@@ -135,7 +135,7 @@ def executor(engine: str, workers: int | None = None, threads: int | None = None
         return SparkExecutor(master=master)
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r} (local or spark)")
-    return LocalExecutor(workers=workers, threads=threads, ahead=ahead)
+    return LocalExecutor(workers=workers, threads=threads, ahead=ahead, prepare_links=True)
 
 
 def update_links(store: SQLiteStore) -> None:

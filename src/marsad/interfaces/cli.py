@@ -216,7 +216,9 @@ def cmd_train(args) -> int:
     """Reproduce shipped model weights (today: the NER)."""
     from marsad.ner.train import main as train_ner
 
-    train_ner([args.train_bio] + ([args.out] if args.out else []))
+    train_ner([args.train_bio] + ([args.out] if args.out else [])
+              + (["--no-corpus-labels"] if args.no_corpus_labels else [])
+              + (["--indomain-corpora", args.indomain_corpora] if args.indomain_corpora else []))
     return 0
 
 
@@ -352,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("model", choices=("ner",))
     t.add_argument("train_bio", nargs="?", default=DEFAULT_TRAIN_BIO, help=f"BIO training file (default: {DEFAULT_TRAIN_BIO})")
     t.add_argument("--out", help="where to write the model (default: the shipped model's path)")
+    t.add_argument("--no-corpus-labels", action="store_true",
+                   help="the first-stage model, without the corpus label features "
+                        "(python -m marsad.ner.build_corpus_labels tags ANT with it)")
+    t.add_argument("--indomain-corpora", default=None, metavar="LIST",
+                   help="corpora whose annotated articles are trained on (default: ant,snn; "
+                        "ant leaves out the non-commercial SaudiNewsNet)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("eval", help="score a model on a labelled file")

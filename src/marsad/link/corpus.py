@@ -9,7 +9,8 @@ Two kinds of work (see docs/architecture.md):
   plain-array segments, so a killed run resumes where it stopped.
 * **Derived**, once per run, only for what the run touched (:func:`refresh`): entity rows
   (name, variants, roles, counts), and per dirty story its dates, timeline, claims,
-  disagreements and summary, computed in batches (sentences embedded once).
+  disagreements and summary, computed in batches. Sentence vectors are kept per article
+  (``article_vectors``): a story that grows embeds only its new members.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from typing import Iterable
 
 from marsad.doc import Article
 from marsad.engines.local import ordered_map
-from marsad.link.compare import compare_stories
+import numpy as np
+
+from marsad.link.compare import SentenceVectors, compare_stories, default_embedder
 from marsad.link.names.incremental import EntityLinker
 from marsad.link.reuse import ReuseIndex
 from marsad.link.stories import FORMAT as STORY_FORMAT
@@ -31,6 +34,7 @@ from marsad.runtime import default_workers, limit_threads
 from marsad.store.arrays import pack, unpack
 from marsad.store.rollups import fill_story_outlets
 from marsad.store.sqlite import SQLiteStore, now, pair_row
+from marsad.store.vectors import load_vectors, save_vectors
 
 #: Segments written between two snapshots of the reuse index's document frequencies (a
 #: snapshot is a fixed 24 MB; the articles after it are recounted when the index loads).
@@ -141,9 +145,12 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         by_article[p["b"]].append(p)
     touched: dict[str, None] = {}  # in order of first assignment: new stories get rowids in creation order
     todo = [a for a in arrival_order(new) if a.id not in index.stories]
-    vectors = index.stories.embed(todo)  # one batch: far cheaper than one call per article
-    for a, vec in zip(todo, vectors):
-        story = index.stories.assign(a, by_article[a.id], embedding=vec)
+    ready = [index.stories.prepared(a) for a in todo]  # features and vectors the workers computed
+    # the others in one batch: far cheaper than one call per article
+    fresh = iter(index.stories.embed([a for a, r in zip(todo, ready) if r is None]))
+    for a, r in zip(todo, ready):
+        features, vec = r if r is not None else (None, next(fresh))
+        story = index.stories.assign(a, by_article[a.id], embedding=vec, features=features)
         pos = db.execute("SELECT COUNT(*) FROM story_members WHERE story=?", (story,)).fetchone()[0]
         db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
         touched.setdefault(story)
@@ -216,7 +223,8 @@ def refresh(store: SQLiteStore, workers: int | None = None, threads: int = 1) ->
     The views are computed VIEW_BATCH stories at a time, over ``workers`` processes (default:
     one per CPU when the stories to compare are many enough to repay starting them; 1: this
     process). Each batch is computed the same way wherever it runs, and written in order in its
-    own transaction."""
+    own transaction, with the sentence vectors it computed (the ones it read from the store
+    are not embedded again)."""
     with store.transaction() as db:
         entities = EntityLinker(db).refresh()
     dirty = store.db.execute("SELECT id, size FROM stories WHERE dirty=1 ORDER BY rowid").fetchall()
@@ -224,18 +232,21 @@ def refresh(store: SQLiteStore, workers: int | None = None, threads: int = 1) ->
     compared = sum(size for _, size in dirty if size > 1)  # one-article stories embed nothing
     if workers is None:
         workers = default_workers() if compared >= POOL_MIN_ARTICLES and len(batches) > 1 else 1
-    # (stories, (ids, befores, stories)) per batch, read lazily: the stories go to derive_views
-    tasks = ((p[1], (ids, *p)) for ids in batches for p in [_prepare(store, ids)])
-    done = (ordered_map(derive_views, tasks, workers, initializer=limit_threads, initargs=(threads,)) if workers > 1
-            else ((derive_views(stories), tag) for stories, tag in tasks))
-    for views, (ids, befores, stories) in done:
-        write_views(store, ids, befores, stories, views)
+    embedder = getattr(default_embedder(), "name", None)  # the model the workers embed with
+    # ((stories, stored vectors), (ids, befores, stories)) per batch, read lazily
+    tasks = (((stories, known), (ids, befores, stories)) for ids in batches
+             for befores, stories, known in [_prepare(store, ids, embedder)])
+    done = (ordered_map(_derive, tasks, workers, initializer=limit_threads, initargs=(threads,)) if workers > 1
+            else ((_derive(arg), tag) for arg, tag in tasks))
+    for (views, fresh), (ids, befores, stories) in done:
+        write_views(store, ids, befores, stories, views, fresh if embedder else None, embedder)
     return {"entities": entities, "stories": len(dirty)}
 
 
-def _prepare(store: SQLiteStore, story_ids: list[str]) -> tuple[list[dict], list[tuple[list[Article], list[dict]]]]:
-    """The stories' member articles, dated from each other, with their reuse pairs; and each
-    article's (published, published_source) before that, to store only what changed."""
+def _prepare(store: SQLiteStore, story_ids: list[str], embedder: str | None = None):
+    """The stories' member articles, dated from each other, with their reuse pairs; each
+    article's (published, published_source) before that, to store only what changed; and the
+    stored sentence vectors (``embedder``'s) of the members of the stories that are compared."""
     db = store.db
     members: dict[str, list[str]] = defaultdict(list)
     marks = ",".join("?" * len(story_ids))
@@ -248,7 +259,9 @@ def _prepare(store: SQLiteStore, story_ids: list[str]) -> tuple[list[dict], list
         group = [articles[x] for x in members[story_id] if x in articles]
         befores.append(date_from_story(group))
         stories.append((group, story_reuse(db, [a.id for a in group])))
-    return befores, stories
+    compared = [a.id for group, _ in stories if len(group) > 1 for a in group]
+    known = load_vectors(db, compared, embedder) if embedder and compared else None
+    return befores, stories, known
 
 
 def date_from_story(group: list[Article]) -> dict:
@@ -265,21 +278,39 @@ def date_from_story(group: list[Article]) -> dict:
     return before
 
 
+def _derive(task: tuple[list[tuple[list[Article], list[dict]]], tuple | None]) -> tuple[list, tuple]:
+    """(timeline, comparison) of each story of ``task = (stories, stored vectors)``, and the
+    vectors embedded here (as :meth:`SentenceVectors.export` gives them): pure, so it runs in a
+    worker as well as here. Each text missing from the stored vectors is embedded once, in
+    large batches; one-article stories embed nothing. Fresh vectors are rounded to float16 as
+    the store keeps them: a story sees the same numbers whether derived in one run or grown
+    over several."""
+    stories, known = task
+    vectors = (SentenceVectors.load(*known, precision=np.float16) if known is not None and len(known[0])
+               else SentenceVectors(precision=np.float16))
+    compared = compare_stories(stories, vectors=vectors)
+    views = [(timeline(group), result) for (group, _), result in zip(stories, compared)]
+    return views, vectors.export(list(vectors.grown))
+
+
 def derive_views(stories: list[tuple[list[Article], list[dict]]]) -> list[tuple[list, dict]]:
     """(timeline, comparison) of each story — its members (dated by :func:`date_from_story`)
-    and its reuse pairs: pure, so it runs in a worker process or on a cluster as well as here.
-    Every sentence of the batch is embedded once, in large batches; one-article stories embed nothing."""
-    compared = compare_stories(stories)
-    return [(timeline(group), result) for (group, _), result in zip(stories, compared)]
+    and its reuse pairs — with no stored vectors (see :func:`_derive`): pure, so it runs on a
+    cluster's workers as well as here."""
+    return _derive((stories, None))[0]
 
 
 def write_views(store: SQLiteStore, story_ids: list[str], befores: list[dict],
-                stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]]) -> None:
-    """Store what :func:`derive_views` gave for ``story_ids`` (one transaction): the views, and
-    the members' dates where they differ from ``befores`` (:func:`date_from_story`); the stories
+                stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]],
+                vectors: tuple | None = None, embedder: str | None = None) -> None:
+    """Store what :func:`derive_views` (or ``_derive``) gave for ``story_ids`` (one
+    transaction): the views, the members' dates where they differ from ``befores``
+    (:func:`date_from_story`) and the fresh sentence ``vectors`` of ``embedder``; the stories
     are clean after it."""
     db, stamp = store.db, now()
     with store.transaction():
+        if vectors is not None and embedder and len(vectors[0]):
+            save_vectors(db, embedder, *vectors)
         for story_id, before, (group, _), (line, result) in zip(story_ids, befores, stories, views):
             for a in group:
                 if (a.published, a.published_source) != before[a.id]:

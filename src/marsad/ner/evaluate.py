@@ -168,6 +168,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nin-domain {args.indomain}: {r['documents']} articles (ANT 2018, SaudiNewsNet 2015), "
               f"rules: {args.rules}  (exact character spans, proclitics outside)")
         print(format_table(r))
+        print("\nerrors (gold spans missed / overlapped with another extent / with the exact extent "
+              "but another type; predicted spans overlapping no gold span)")
+        kinds = indomain.ERROR_KINDS
+        print("type  " + "  ".join(f"{k:>10}" for k in kinds))
+        for t, row in r["errors"].items():
+            print(f"{t:<4}  " + "  ".join(f"{row[k]:>10}" for k in kinds))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 Per token: the normalised word, its clitic-stripped stem and proclitics, affixes, shape,
 word-frequency rarity (wordfreq), gazetteer membership (single words and BIO-style phrase
 matches), trigger words (titles, nationality adjectives, organisation heads), distributional
-word clusters learnt from unlabelled news; and a ±2 window of the main ones.
+word clusters learnt from unlabelled news, how a first-stage tagger labels the word across
+unlabelled news (corpus-level labels); and a ±2 window of the main ones.
 """
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 
 from marsad.ner import clitics
@@ -81,6 +83,11 @@ def token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         own.extend(("c64=" + coarse, "c512=" + mid, "c2k=" + fine))
         own.extend("e" + d for d in dims)
         shared.append("c512=" + mid)
+    labels = _corpus_label_features(token, key)
+    if labels and CORPUS_LABEL_DROPOUT and zlib.crc32(key.encode("utf-8")) % 1000 < CORPUS_LABEL_DROPOUT * 1000:
+        labels = ()
+    own.extend(labels)
+    shared.extend(labels)
     return tuple(own), tuple(shared)
 
 
@@ -130,6 +137,73 @@ def _clusters() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
             word, code, *rest = line.split("\t")
             out[word] = (tuple(code.split("/")), tuple(rest[0].split()) if rest else ())
     return out
+
+
+#: Off only to train the first-stage model that builds the corpus label table
+#: (``marsad.ner.build_corpus_labels``; ``marsad train ner --no-corpus-labels``).
+CORPUS_LABELS = True
+#: The table read (None: the shipped ``data/ner/corpus_labels.tsv``).
+CORPUS_LABELS_PATH: str | None = None
+#: In training only, this share of word types (chosen by a hash of the word, so every run is the
+#: same) can lose their corpus label features. Nearly every name in the training data is in the
+#: table, so the CRF learns that a word without an entry is no name and misses names new since
+#: the table was built ("إلسا هوغستروم"); 0.5 brought those back but cost 1.4 F1 on dev (model
+#: card), which is why no table is shipped and this stays 0.
+TRAIN_CORPUS_LABEL_DROPOUT = 0.0
+CORPUS_LABEL_DROPOUT = 0.0
+#: Share of a word's corpus occurrences inside a span of a type → feature level.
+_SHARE_LEVELS = ((0.8, "4"), (0.5, "3"), (0.2, "2"), (0.05, "1"))
+
+
+def _corpus_label_features(token: str, key: str) -> tuple[str, ...]:
+    """The corpus label features of a word: of the word as written and the word without the
+    clitics a mention would leave out (``clitics.mention_skip``: "لبوتين" → "بوتين"), the entry
+    seen more often in the corpus. Not the feature stem: that takes "بوتين" for ب + "وتين"
+    and "فكتور" for ف + ك + "تور"."""
+    table = _corpus_labels()
+    if not table:  # none shipped (docs/models/ner.md)
+        return ()
+    skip = clitics.mention_skip(token)
+    whole, bare = table.get(key), table.get(norm(token[skip:])) if skip else None
+    best = max((e for e in (whole, bare) if e), key=lambda e: e[0], default=None)
+    return best[1] if best else ()
+
+
+@lru_cache(maxsize=1)
+def _corpus_labels() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """word → (occurrences, features ``lab_PER=4`` …): how the first-stage tagger labelled the
+    word across unlabelled ANT news (``data/ner/corpus_labels.tsv``)."""
+    from marsad.resources import data_path
+
+    out: dict[str, tuple[int, tuple[str, ...]]] = {}
+    if not CORPUS_LABELS:
+        return out
+    try:
+        path = CORPUS_LABELS_PATH or data_path("ner/corpus_labels.tsv")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, count, shares = line.split("\t")
+            feats = []
+            for item in shares.split():
+                kind, share = item.split(":")
+                level = next(lv for lo, lv in _SHARE_LEVELS if float(share) >= lo)
+                feats.append(f"lab_{kind}={level}")
+            out[word] = (int(count), tuple(feats))
+    return out
+
+
+def set_corpus_labels(on: bool, path: str | None = None, dropout: float = 0.0) -> None:
+    """Switch the corpus label features on or off, read them from another table, or drop them
+    for a share of word types (training); the per-word feature caches are emptied."""
+    global CORPUS_LABELS, CORPUS_LABELS_PATH, CORPUS_LABEL_DROPOUT
+    CORPUS_LABELS, CORPUS_LABELS_PATH, CORPUS_LABEL_DROPOUT = on, path, dropout
+    _corpus_labels.cache_clear()
+    token_features.cache_clear()
+    _neighbour_features.cache_clear()
 
 
 def cluster(key: str) -> tuple[str, ...] | None:

@@ -14,6 +14,7 @@ the one the offsets were made on. Guidelines: docs/models/annotation.md.
 """
 from __future__ import annotations
 
+import bisect
 import gzip
 import hashlib
 import json
@@ -197,6 +198,42 @@ def score_docs(docs: list[Doc], predictions: list[set]) -> dict:
     )
 
 
+ERROR_KINDS = ("missed", "boundary", "wrong type", "spurious")
+
+
+def error_kinds(gold: set, pred: set) -> list[tuple[str, str, tuple]]:
+    """(type, kind, span) for each gold span not predicted exactly and each predicted span
+    that overlaps no gold span (spans are (field, start, end, type)). A gold span is
+    "wrong type" when a prediction has its exact extent, "boundary" when one overlaps it
+    otherwise, and "missed" when none does. Linear in the spans: overlap is tested per
+    field by bisection, not pairwise."""
+    out = []
+    for mine, other, unmatched_kind in ((gold, pred, None), (pred, gold, "spurious")):
+        by_field: dict[str, list[tuple]] = {}
+        for sp in other:
+            by_field.setdefault(sp[0], []).append(sp)
+        for spans in by_field.values():
+            spans.sort(key=lambda x: (x[1], x[2]))
+        for sp in sorted(mine - other):
+            field, s, e, t = sp
+            cands = by_field.get(field, [])
+            # the spans of one side do not overlap, so sorted by start they are sorted by end
+            i = bisect.bisect_right(cands, s, key=lambda x: x[2])  # the first one ending after s
+            hits = []
+            while i < len(cands) and cands[i][1] < e:
+                if cands[i][2] > s:
+                    hits.append(cands[i])
+                i += 1
+            if unmatched_kind:
+                if not hits:
+                    out.append((t, unmatched_kind, sp))
+            elif not hits:
+                out.append((t, "missed", sp))
+            else:
+                out.append((t, "wrong type" if any(h[1:3] == (s, e) for h in hits) else "boundary", sp))
+    return out
+
+
 def evaluate(split: str = "test", corpus_dir: str = DEFAULT_CORPUS_DIR, model_path: str | None = None,
              use_rules: bool = True, model: str = "crf", annotations: str | None = None) -> dict:
     """Score the EntityTagger on the in-domain ``split`` (exact character spans)."""
@@ -209,6 +246,11 @@ def evaluate(split: str = "test", corpus_dir: str = DEFAULT_CORPUS_DIR, model_pa
     t0 = time.time()
     preds = [predicted_spans(d, tagger) for d in docs]
     result = score_docs(docs, preds)
+    errors: dict[str, dict[str, int]] = {t: dict.fromkeys(ERROR_KINDS, 0) for t in TYPES}
+    for d, p in zip(docs, preds):
+        for t, kind, _ in error_kinds(set(d.spans), p):
+            errors[t][kind] += 1
+    result["errors"] = errors
     result.update(split=split, documents=len(docs), seconds=round(time.time() - t0, 2))
     return result
 

@@ -23,6 +23,9 @@ from marsad.ner.features import DOC_SIZE, document_features
 INDOMAIN_REPEAT = 2
 #: The in-domain splits the shipped model is trained on.
 INDOMAIN_SPLITS = ("train",)
+#: The corpora whose annotated articles it is trained on (``indomain.CORPORA``): ANT only
+#: leaves out the SaudiNewsNet articles, whose licence is non-commercial (docs/models/ner.md).
+INDOMAIN_CORPORA = ("ant", "snn")
 
 #: The settings of the shipped model (see docs/models/ner.md for the comparison).
 PARAMS = {
@@ -36,21 +39,26 @@ PARAMS = {
 
 def indomain_documents(
     splits=INDOMAIN_SPLITS, corpus_dir: str | None = None, annotations: str | None = None,
+    corpora=INDOMAIN_CORPORA,
 ) -> list[list[tuple[list[str], list[str]]]]:
-    """The in-domain articles of ``splits`` as documents of (tokens, tags) sentences; empty
-    when no split is asked for. ``annotations`` defaults to the shipped annotations file."""
+    """The in-domain articles of ``splits`` from ``corpora`` as documents of (tokens, tags)
+    sentences; empty when no split is asked for. ``annotations`` defaults to the shipped
+    annotations file."""
     from marsad.ner import indomain
 
+    unknown = set(corpora) - set(indomain.CORPORA)
+    if unknown:
+        raise ValueError(f"unknown in-domain corpora {sorted(unknown)}; known: {sorted(indomain.CORPORA)}")
     if not splits:
         return []
     docs = indomain.load(corpus_dir or indomain.DEFAULT_CORPUS_DIR, splits, annotations)
-    return [indomain.bio_sentences(d) for d in docs]
+    return [indomain.bio_sentences(d) for d in docs if d.corpus in corpora]
 
 
 def train(
     train_bio: str, out_path: str, params: dict | None = None, algorithm: str = "lbfgs", verbose: bool = False,
     indomain_splits=INDOMAIN_SPLITS, indomain_repeat: int = INDOMAIN_REPEAT, corpus_dir: str | None = None,
-    annotations: str | None = None,
+    annotations: str | None = None, indomain_corpora=INDOMAIN_CORPORA,
 ) -> dict:
     """Train on ``train_bio`` and write the model to ``out_path``; returns a summary dict.
 
@@ -59,15 +67,20 @@ def train(
     """
     import pycrfsuite
 
+    from marsad.ner import features
+
     t0 = time.time()
+    features.set_corpus_labels(features.CORPUS_LABELS, features.CORPUS_LABELS_PATH,
+                               dropout=features.TRAIN_CORPUS_LABEL_DROPOUT)
     sentences = read_bio(train_bio)
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=verbose)
     docs = [sentences[i:i + DOC_SIZE] for i in range(0, len(sentences), DOC_SIZE)]
-    extra = indomain_documents(indomain_splits, corpus_dir, annotations)
+    extra = indomain_documents(indomain_splits, corpus_dir, annotations, indomain_corpora)
     for doc in docs + extra * indomain_repeat:
         for feats, (_, tags) in zip(document_features([tokens for tokens, _ in doc]), doc):
             trainer.append(feats, tags)
     settings = dict(PARAMS if algorithm == "lbfgs" else {"feature.possible_transitions": True}, **(params or {}))
+    features.set_corpus_labels(features.CORPUS_LABELS, features.CORPUS_LABELS_PATH)  # tagging sees them all
     trainer.set_params(settings)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
     trainer.train(out_path)
@@ -79,6 +92,7 @@ def train(
         "indomain_documents": len(extra),
         "indomain_tokens": sum(len(t) for doc in extra for t, _ in doc),
         "indomain_repeat": indomain_repeat,
+        "indomain_corpora": list(indomain_corpora),
         "algorithm": algorithm,
         "params": settings,
         "iterations": last.get("num", None),
@@ -97,12 +111,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--indomain-splits", default=",".join(INDOMAIN_SPLITS),
                     help="in-domain splits to train on, comma-separated; empty for ANERcorp only")
     ap.add_argument("--indomain-repeat", type=int, default=INDOMAIN_REPEAT)
+    ap.add_argument("--indomain-corpora", default=",".join(INDOMAIN_CORPORA),
+                    help="corpora whose annotated articles are trained on, comma-separated (ant, snn)")
+    ap.add_argument("--no-corpus-labels", action="store_true",
+                    help="leave out the corpus label features: the first-stage model that "
+                         "marsad.ner.build_corpus_labels tags ANT with")
     args = ap.parse_args(argv)
+    if args.no_corpus_labels:
+        from marsad.ner.features import set_corpus_labels
+
+        set_corpus_labels(False)
     from marsad.ner.model import default_model_path
 
     splits = tuple(s for s in args.indomain_splits.split(",") if s)
     summary = train(args.train_bio, args.out_path or default_model_path(), indomain_splits=splits,
-                    indomain_repeat=args.indomain_repeat, corpus_dir=args.corpus_dir)
+                    indomain_repeat=args.indomain_repeat, corpus_dir=args.corpus_dir,
+                    indomain_corpora=tuple(c for c in args.indomain_corpora.split(",") if c))
     for k, v in summary.items():
         print(f"{k}: {v}")
 

@@ -4,6 +4,8 @@ Version 1 kept each article as one JSON document and the corpus links as one pic
 Its articles move into the relational tables; the blob is dropped unread (a store file is data:
 nothing in it is ever unpickled) and the links are rebuilt from the articles.
 Version 2 lacked ``story_outlets`` and ``entity_stories``; they are filled from the links.
+Version 3 lacked ``article_vectors`` (sentence vectors kept per article); it starts empty and
+fills as stories are derived.
 """
 from __future__ import annotations
 
@@ -51,16 +53,25 @@ def _from_v1(store) -> int:
 
 
 def _from_v2(store) -> int:
-    from marsad.store.sqlite import _schema_sql
-
-    for statement in _statements(_schema_sql()):  # creates what is missing (all IF NOT EXISTS)
-        store.db.execute(statement)
+    _create_missing(store)
     fill_story_outlets(store.db)
     fill_entity_stories(store.db)
     return 3
 
 
-STEPS = {1: _from_v1, 2: _from_v2}
+def _from_v3(store) -> int:
+    _create_missing(store)  # article_vectors: empty, filled as stories are derived
+    return 4
+
+
+def _create_missing(store) -> None:
+    from marsad.store.sqlite import _schema_sql
+
+    for statement in _statements(_schema_sql()):  # creates what is missing (all IF NOT EXISTS)
+        store.db.execute(statement)
+
+
+STEPS = {1: _from_v1, 2: _from_v2, 3: _from_v3}
 
 
 def _statements(script: str) -> list[str]:

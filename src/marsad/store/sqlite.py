@@ -20,7 +20,7 @@ from marsad.doc import Article
 from marsad.store.search import COLUMNS as SEARCH_COLUMNS
 from marsad.store.search import search_columns
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA_FILE = __file__.rsplit("/", 1)[0] + "/schema.sql"
 
 #: Per-layer columns; any other key of a layer item goes to the row's ``extra`` JSON.

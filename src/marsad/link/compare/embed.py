@@ -26,6 +26,11 @@ class HashingEmbedder:
     def __init__(self, dim: int = 1024):
         self.dim = dim
 
+    @property
+    def name(self) -> str:
+        """Which model made a vector (vectors kept in a store are used only by the same one)."""
+        return f"hashing-{self.dim}"
+
     def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
         for word in normalize(text).split():

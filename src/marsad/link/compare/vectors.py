@@ -17,6 +17,10 @@ A vector belongs to the embedder that made it: a cache must not be reused with a
 Vectors are kept in memory as the embedder returned them (the comparison sees exactly what a
 direct call would); :meth:`SentenceVectors.export` rounds them to float16 unless told otherwise, so
 comparisons run on loaded vectors may differ from fresh ones where a score sits on a threshold.
+A cache made with ``precision=np.float16`` rounds fresh vectors the same way as they are
+embedded: then a comparison sees the same numbers whether a vector was just computed or read
+back from a store (the store keeps float16; ``marsad.store.vectors``), so a story derived in
+one run or grown over several gives the same views.
 """
 from __future__ import annotations
 
@@ -33,10 +37,12 @@ Span = tuple[int, int]
 class SentenceVectors:
     """Vectors keyed by ``(article id, (start, end))``; texts missing are embedded in one call."""
 
-    def __init__(self, embedder: Embedder | None = None):
+    def __init__(self, embedder: Embedder | None = None, precision=None):
         self._embedder = embedder
         self._rows: dict[str, dict[Span, np.ndarray]] = {}
+        self.precision = precision  # e.g. np.float16: fresh vectors rounded as a store keeps them
         self.embedded = 0  # texts sent to the embedder by this cache
+        self.grown: dict[str, None] = {}  # articles that gained vectors here (to persist), in order
 
     @property
     def embedder(self) -> Embedder:
@@ -65,9 +71,12 @@ class SentenceVectors:
             return 0
         texts = list(missing)
         matrix = np.asarray(self.embedder(texts))
+        if self.precision is not None:
+            matrix = matrix.astype(self.precision).astype(np.float32)
         for text, row in zip(texts, matrix):
             for article_id, span in missing[text]:
                 self._rows.setdefault(article_id, {})[span] = row
+                self.grown.setdefault(article_id)
         self.embedded += len(texts)
         return len(texts)
 
@@ -78,6 +87,7 @@ class SentenceVectors:
     def drop(self, article_ids: Iterable[str]) -> None:
         for a in article_ids:
             self._rows.pop(a, None)
+            self.grown.pop(a, None)
 
     def export(self, article_ids: Iterable[str] | None = None, dtype=np.float16
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -104,7 +114,7 @@ class SentenceVectors:
 
     @classmethod
     def load(cls, ids: Sequence[str], offsets: np.ndarray, vectors: np.ndarray,
-             embedder: Embedder | None = None) -> "SentenceVectors":
-        out = cls(embedder)
+             embedder: Embedder | None = None, precision=None) -> "SentenceVectors":
+        out = cls(embedder, precision)
         out.add(ids, offsets, vectors)
         return out
