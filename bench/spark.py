@@ -38,43 +38,89 @@ def head(path: Path, limit: int | None, workdir: str) -> str:
     return out
 
 
-def tree_rss(pid: int) -> int:
-    """Sum of RSS (bytes) of ``pid`` and its descendants."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_usage(pid: int) -> tuple[int, dict[int, tuple[str, float]]]:
+    """Sum of RSS (bytes) of ``pid`` and its descendants, and each one's CPU seconds (user +
+    system) by role: ``driver`` (``pid`` itself: the marsad process), ``jvm`` (Spark's JVM:
+    scheduling, shuffles, the block store) or ``workers`` (everything else: Spark's Python
+    workers, or the local engine's pool)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, tuple[str, float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
+                head, tail = fh.read().rsplit(")", 1)
+            fields = tail.split()
             children.setdefault(int(fields[1]), []).append(int(entry))
             rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            name = head.split("(", 1)[1]
+            cpu[int(entry)] = ("jvm" if name == "java" else "workers", (int(fields[11]) + int(fields[12])) / TICK)
         except (OSError, IndexError, ValueError):
             continue
-    total, todo = 0, [pid]
+    total, todo, mine = 0, [pid], {}
     while todo:
         p = todo.pop()
         total += rss.get(p, 0)
+        if p in cpu:
+            mine[p] = ("driver", cpu[p][1]) if p == pid else cpu[p]
         todo.extend(children.get(p, ()))
-    return total
+    return total, mine
 
 
-def run(cmd: list[str], env: dict) -> dict:
+def run(cmd: list[str], env: dict, log=None) -> dict:
+    """Run ``cmd``; its stderr goes to ``log`` (a text file) line by line as it comes, with the
+    tree's RSS every minute, so a run of hours shows how far it got even if it dies."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
+    seen: dict[int, tuple[str, float]] = {}  # every process of the tree: its role, its last CPU seconds
+    marks: list[tuple[str, dict[str, float]]] = []  # (stage, CPU seconds by role when it ended)
+
+    def cpu_by_role() -> dict[str, float]:
+        out = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
+        for role, seconds in list(seen.values()):
+            out[role] += seconds
+        return out
+
+    def note(line: str) -> None:
+        if log:
+            log.write(f"{time.perf_counter() - started:8.1f} s  {line}\n")
+            log.flush()
 
     def sample():
+        last = 0.0
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            rss, cpu = tree_usage(proc.pid)
+            seen.update(cpu)  # a process that ended keeps its last reading (0.2 s old at most)
+            peak[0] = max(peak[0], rss)
+            if time.perf_counter() - last >= 60:
+                last = time.perf_counter()
+                note(f"rss {rss / 2**20:.0f} MB (peak {peak[0] / 2**20:.0f} MB), load {os.getloadavg()[0]:.1f}")
             time.sleep(0.2)
 
+    lines: list[str] = []
+
+    def drain():  # stderr read as it comes (not at the end), so the log shows progress
+        for line in proc.stderr:
+            lines.append(line)
+            note(line.rstrip())
+            if line.startswith("marsad: time: "):
+                marks.append((line[len("marsad: time: "):].rsplit(" ", 2)[0], cpu_by_role(), time.perf_counter()))
+
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
+    reader = threading.Thread(target=drain, daemon=True)
+    sampler.start(), reader.start()
+    out = proc.stdout.read()
+    proc.wait()
+    reader.join()
     wall = time.perf_counter() - started
     sampler.join()
+    err = "".join(lines)
     if proc.returncode:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
     stages = {}
@@ -82,7 +128,22 @@ def run(cmd: list[str], env: dict) -> dict:
         if line.startswith("marsad: time: "):
             name, seconds = line[len("marsad: time: "):].rsplit(" ", 2)[:2]
             stages[name] = float(seconds)
-    return {"wall_s": round(wall, 1), "peak_mb": round(peak[0] / 2**20), "stages": stages}
+    # CPU seconds by role spent in each stage: between the line that ends it and the one before.
+    # Stages reported together (one timed inside another: the local engine's link stage, the
+    # Spark engine's entity linking) share one entry, "a + b": their CPU cannot be told apart here
+    zero = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
+    cpu_stages, start, before, prev, prev_when = {}, zero, zero, None, None
+    for stage, at, when in marks:
+        if prev is not None and when - prev_when < 0.5:
+            del cpu_stages[prev]
+            stage = f"{prev} + {stage}"
+        else:
+            start = before  # this stage began where the last one ended
+        cpu_stages[stage] = {role: round(at[role] - start[role], 1) for role in at}
+        before, prev, prev_when = at, stage, when
+    total = cpu_by_role()
+    return {"wall_s": round(wall, 1), "peak_mb": round(peak[0] / 2**20), "stages": stages,
+            "cpu_s": {role: round(v, 1) for role, v in total.items()}, "cpu_by_stage": cpu_stages}
 
 
 def floor(path: str) -> float:
@@ -118,6 +179,8 @@ def main() -> None:
     ap.add_argument("--no-local", action="store_true", help="skip the local engine run")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--workdir", help="keep inputs and reports here")
+    ap.add_argument("--parquet", action="store_true", help="spark runs also write the tables as Parquet (timed)")
+    ap.add_argument("--log", help="append each run's stderr and its memory every minute here, as it runs")
     args = ap.parse_args()
     if not ANT.exists():
         sys.exit(f"corpus not found: {ANT}")
@@ -132,17 +195,22 @@ def main() -> None:
     results["floor_s"] = round(floor(path), 1)
     print(f"floor (read + clean): {results['floor_s']} s", flush=True)
     reports = {}
-    todo = [(m, ["--engine", "spark", "--master", m]) for m in args.masters] + ([] if args.no_local else [("local", [])])
+    log = open(args.log, "a", encoding="utf-8") if args.log else None
+    todo = [(m, ["--engine", "spark", "--master", m]
+             + (["--parquet", os.path.join(workdir, f"parquet-{m.replace('[', '').replace(']', '')}")] if args.parquet else []))
+            for m in args.masters] + ([] if args.no_local else [("local", [])])
     for name, extra in todo:
         out = os.path.join(workdir, f"report-{name.replace('[', '').replace(']', '')}.json")
         db = os.path.join(workdir, f"store-{name.replace('[', '').replace(']', '')}.db")
         for f in (db, db + "-wal", db + "-shm"):
             if os.path.exists(f):
                 os.remove(f)
-        r = run(cli + [path, "--out", out, "--db", db, "-q", "--timings"] + extra, env)
+        r = run(cli + [path, "--out", out, "--db", db, "-q", "--timings"] + extra, env, log)
         r["ratio_to_floor"] = round(r["wall_s"] / results["floor_s"], 1)
         results["runs"][name] = r
         print(name, json.dumps(r), flush=True)
+        if log:
+            log.write(f"{name}: {json.dumps(r)}\n")
         with open(out, encoding="utf-8") as fh:
             reports[name] = json.load(fh)
     if "local" in reports:

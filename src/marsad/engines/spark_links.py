@@ -15,12 +15,13 @@ stories            blocks of consecutive days with a halo (:mod:`marsad.link.sto
                    each run through a StoryIndex as one task; merged across block edges on the
                    driver (one row per article)
 story views        a map over stories, batches of stories per task
-                   (`marsad.link.corpus.date_from_story`, `_views`)
+                   (``marsad.link.corpus.date_from_story``, ``derive_views``)
 entities           on the driver, batch by batch as the local engine does (the entity linker
                    decides against the store's entity tables)
-store              the driver writes the SQLite store in batches: articles, pairs, stories,
-                   entities, views and the corpus indexes (so a later ``marsad ingest`` goes on
-                   incrementally, on either engine)
+store              the driver writes the SQLite store in batches with the local engine's
+                   writers (``write_pairs``, ``update_stories``, ``link_entities``,
+                   ``write_views``): articles, pairs, stories, entities, views and the corpus
+                   indexes (so a later ``marsad ingest`` goes on incrementally, on either engine)
 =================  ==========================================================================
 
 The input order is kept as the local engine keeps it: an article's number is its rank in the
@@ -32,7 +33,7 @@ are assigned by block, so a few links differ (measured in docs/benchmarks.md).
 """
 from __future__ import annotations
 
-import json
+import time
 from collections import defaultdict
 from itertools import combinations
 from typing import Callable, Iterator
@@ -41,9 +42,8 @@ import numpy as np
 
 from marsad.doc import Article
 from marsad.ingest.read import IngestError, RawDoc, discover, read_path
-from marsad.link.corpus import (VIEW_BATCH, CorpusIndex, _update_stories, _views, _write_views, arrival_order,
-                                date_from_story)
-from marsad.link.names.incremental import EntityLinker
+from marsad.link.corpus import (VIEW_BATCH, CorpusIndex, arrival_order, date_from_story, derive_views,
+                                link_entities, update_stories, write_pairs, write_views)
 from marsad.link.reuse import ReuseIndex
 from marsad.link.reuse.candidates import bucket_members
 from marsad.link.reuse.frequency import CountMinSketch
@@ -56,6 +56,12 @@ from marsad.runtime import Stopwatch
 
 
 # ---- articles ---------------------------------------------------------------------------
+
+#: Tasks per executor core for the per-article map (Spark's tuning guide advises 2-3): a task
+#: that fails is redone alone, and a long run shows its progress in tasks done. The models load
+#: once per Python worker, not per task, so more tasks cost little.
+TASKS_PER_CORE = 4
+
 
 def _read_file(indexed: tuple[int, str]) -> Iterator[tuple[tuple[int, int], RawDoc | IngestError]]:
     number, path = indexed
@@ -90,7 +96,7 @@ def processed(sc, paths: list[str], components: tuple[str, ...] = ARTICLE_COMPON
     listed = list(discover(list(paths)))
     problems = [((i, 0), x) for i, x in enumerate(listed) if isinstance(x, IngestError)]
     files = [(i, x) for i, x in enumerate(listed) if not isinstance(x, IngestError)]
-    slices = max(2, sc.defaultParallelism)
+    slices = max(2, sc.defaultParallelism) * TASKS_PER_CORE
     raws = sc.parallelize(files, max(1, len(files))).flatMap(_read_file)
     return raws.repartition(slices).mapPartitions(_process_partition(components)), problems
 
@@ -131,10 +137,9 @@ def _band_rows(row):
     return [((0, k), number) for k in set(doc.ravel().tolist())] + [((1, k), number) for k in set(unit.ravel().tolist())]
 
 
-def _pairs_partition(df_table):
+def _pairs_partition(df):
     def run(rows):
-        index = ReuseIndex()
-        index._df._table = df_table.value
+        index = ReuseIndex.judging_by(df.value)
         for number, (new, olds) in rows:
             olds = sorted(olds, key=lambda t: t[0])
             if not olds or not new:
@@ -145,13 +150,15 @@ def _pairs_partition(df_table):
     return run
 
 
-def reuse_pairs(arts, sc, params=None):
+def reuse_pairs(arts, sc, params=None, clock: Stopwatch | None = None):
     """Reuse pairs of the numbered articles ``arts`` (RDD of ``(number, Article)``), in
-    discovery order, and the reuse index that holds them all."""
+    discovery order, and the reuse index that holds them all. ``clock`` times its three jobs."""
+    clock = clock or Stopwatch()
     cap = (params or ReuseIndex().params).bucket_cap
     parts = arts.getNumPartitions()
     prep = arts.mapPartitions(_reuse_prepare).persist()
     df = prep.mapPartitions(_df_partial).treeReduce(CountMinSketch.merge)
+    clock.lap("spark: reuse: sketches + frequencies")
     keep = lambda acc, v: bucket_members(acc + [v], cap)  # noqa: E731
     merge = lambda a, b: bucket_members(a + b, cap)  # noqa: E731
     buckets = prep.flatMap(_band_rows).aggregateByKey([], keep, merge, parts).persist()
@@ -159,17 +166,20 @@ def reuse_pairs(arts, sc, params=None):
     cands = buckets.flatMap(lambda kv: combinations(kv[1], 2)).distinct(parts)
     olds = cands.join(prep.mapValues(lambda p: p[0]), parts).map(lambda t: (t[1][0], (t[0], t[1][1])))
     news = prep.mapValues(lambda p: (p[0], p[3]))
-    df_table = sc.broadcast(df._table)
-    found = news.cogroup(olds, parts).mapPartitions(_pairs_partition(df_table)).filter(lambda t: t[1]).collect()
+    df_b = sc.broadcast(df)
+    found = news.cogroup(olds, parts).mapPartitions(_pairs_partition(df_b)).filter(lambda t: t[1]).collect()
     pairs = [p for _, ps in sorted(found, key=lambda t: t[0]) for p in ps]
+    clock.lap("spark: reuse: band join + alignment")
     # the index a later incremental run goes on from: entries in order, bucket contents
     entries = [e for _, e in sorted(prep.mapValues(lambda p: p[0]).collect(), key=lambda t: t[0])]
     rows = buckets.flatMap(lambda kv: [(kv[0][0], kv[0][1], v) for v in kv[1]]).collect()
     tables = [(np.array([k for t, k, _ in rows if t == table], np.uint64),
                np.array([v for t, _, v in rows if t == table], np.uint32)) for table in (0, 1)]
     prep.unpersist(), buckets.unpersist()
-    df_table.unpersist()
-    return pairs, ReuseIndex.assemble(entries, tables[0], tables[1], df, params)
+    df_b.unpersist()
+    index = ReuseIndex.assemble(entries, tables[0], tables[1], df, params)
+    clock.lap("spark: reuse: index to the driver")
+    return pairs, index
 
 
 # ---- stories ----------------------------------------------------------------------------
@@ -242,7 +252,7 @@ def _story_batch(batch, pairs_by_story):
     and comparison); only the members whose date changed travel back."""
     groups = [[a for _, a in sorted(members, key=lambda m: m[0])] for _, members in batch]
     befores = [date_from_story(group) for group in groups]
-    views = _views([(group, pairs_by_story.get(story, [])) for (story, _), group in zip(batch, groups)])
+    views = derive_views([(group, pairs_by_story.get(story, [])) for (story, _), group in zip(batch, groups)])
     for (story, _), group, before, view in zip(batch, groups, befores, views):
         changed = [a for a in group if (a.published, a.published_source) != before[a.id]]
         yield story, ({a.id: before[a.id] for a in changed}, changed, view)
@@ -297,26 +307,26 @@ def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[Inge
     if not result.ids:
         items.unpersist()
         return
-    pairs, reuse = reuse_pairs(arts, sc)
-    clock.lap("spark: reuse")
+    pairs, reuse = reuse_pairs(arts, sc, clock=clock)
     story_of, stories = assign_stories(arts, sc, published, pairs, batch, block_days, halo_days)
     position: dict[str, int] = {}
     sizes: dict[str, int] = defaultdict(int)
-    for f in stories._rows.feats:  # the articles in the order they were placed: arrival order
-        position[f.id] = sizes[story_of[f.id]]
-        sizes[story_of[f.id]] += 1
+    for article_id in stories.article_ids():  # in the order they were placed: arrival order
+        position[article_id] = sizes[story_of[article_id]]
+        sizes[story_of[article_id]] += 1
     clock.lap("spark: stories")
     views = story_views(arts, sc, story_of, position, pairs)
     clock.lap("spark: views")
-    result.derived = _write(store, arts, result.ids, pairs, story_of, position, stories, reuse, views, batch)
+    result.derived = _write(store, arts, result.ids, pairs, story_of, position, stories, reuse, views, batch, clock)
     result.new = len(result.ids)
     arts.unpersist(), items.unpersist(), numbers.unpersist()
-    clock.lap("store")
 
 
-def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reuse, views, batch: int) -> dict:
+def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reuse, views, batch: int,
+           clock: Stopwatch) -> dict:
     """Store everything batch by batch, as the local engine does: each batch's articles with
-    the pairs they complete, their story rows and their entity links, in one transaction."""
+    the pairs they complete, their story rows and their entity links, in one transaction.
+    Entity linking, interleaved with the writes, is timed apart (it is the driver's work)."""
     from marsad.link.corpus import refresh
 
     db = store.db
@@ -325,21 +335,21 @@ def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reus
     for p in pairs:  # discovery order
         by_later[max(p["a"], p["b"], key=number.__getitem__)].append(p)
     pending: list[Article] = []
+    linking = [0.0, 0.0]  # seconds in entity linking: wall, this process's CPU
 
     def flush():
         with store.transaction():
             store.add_many(pending)
             rows = [p for a in pending for p in by_later.pop(a.id, ())]
-            db.executemany(
-                "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
-                [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"]))
-                 for p in rows])
+            write_pairs(db, rows)
             db.executemany("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)",
                            [(a.id, story_of[a.id], position[a.id]) for a in pending])
             # stories created in the order the batch's articles arrive, as the local engine creates them
-            _update_stories(store, stories, dict.fromkeys(story_of[a.id] for a in arrival_order(pending)))
-            EntityLinker(db).link(pending)
-            db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in pending])
+            update_stories(store, stories, dict.fromkeys(story_of[a.id] for a in arrival_order(pending)))
+            started, cpu = time.perf_counter(), time.process_time()
+            link_entities(db, pending)
+            linking[0] += time.perf_counter() - started
+            linking[1] += time.process_time() - cpu
         pending.clear()
 
     for _, article in arts.sortByKey().toLocalIterator():
@@ -353,6 +363,11 @@ def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reus
     views = sorted(views, key=lambda sv: number[sv[0][1:]])  # stories in order of creation
     for i in range(0, len(views), VIEW_BATCH):
         part = views[i:i + VIEW_BATCH]
-        _write_views(store, [s for s, _ in part], [before for _, (before, _, _) in part],
+        write_views(store, [s for s, _ in part], [before for _, (before, _, _) in part],
                      [(changed, None) for _, (_, changed, _) in part], [view for _, (_, _, view) in part])
-    return refresh(store)  # entity rows (the stories are derived already)
+    clock.report("store: entity linking (driver)", linking[0])
+    clock.report("store: entity linking (driver CPU)", linking[1])
+    clock.lap("store: articles, pairs, stories, views (driver)", minus=linking[0])
+    derived = refresh(store)  # entity rows (the stories are derived already)
+    clock.lap("store: entity rows (driver)")
+    return derived

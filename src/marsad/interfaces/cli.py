@@ -92,7 +92,9 @@ def cmd_analyze(args) -> int:
     with store:
         if not result.ok:
             return 1
-        _export(args, store)
+        if getattr(args, "parquet", None):
+            _export(args, store)
+            clock.lap("parquet")
         from marsad.interfaces.api import update_links
         from marsad.report import Selection, stream_report
 

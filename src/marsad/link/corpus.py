@@ -138,9 +138,7 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         return
     db = store.db
     pairs = index.reuse.add_many(new)
-    db.executemany(
-        "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
-        [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"])) for p in pairs])
+    write_pairs(db, pairs)
     by_article: dict[str, list[dict]] = defaultdict(list)
     for p in pairs:
         by_article[p["a"]].append(p)
@@ -157,13 +155,32 @@ def link_batch(store: SQLiteStore, index: CorpusIndex, articles: list[Article]) 
         db.execute("INSERT OR REPLACE INTO story_members (article, story, pos) VALUES (?,?,?)", (a.id, story, pos))
         touched.setdefault(story)
         touched = apply_merges(db, index.stories.take_merges(), touched, now())  # stories the article bridged
-    _update_stories(store, index.stories, touched)
-    EntityLinker(db).link(new)
-    db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in new])
+    update_stories(store, index.stories, touched)
+    link_entities(db, new)
     index.save(store)
 
 
-def _update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[str]) -> None:
+# ---- the stages of a linked batch, shared by the engines ----------------------------------
+# The local engine links a batch here (link_batch); the Spark engine computes pairs and stories
+# on the cluster and writes each batch with these same functions (marsad.engines.spark_links).
+
+def write_pairs(db, pairs: Iterable[dict]) -> None:
+    """Store reuse pairs (in discovery order: their rowid is the order ``story_reuse`` gives)."""
+    db.executemany(
+        "INSERT OR IGNORE INTO reuse_pairs (a, b, kind, shared_chars, agency, passages) VALUES (?,?,?,?,?,?)",
+        [(p["a"], p["b"], p["kind"], p["shared_chars"], p.get("agency"), json.dumps(p["passages"])) for p in pairs])
+
+
+def link_entities(db, articles: list[Article]) -> None:
+    """Link the batch's mentions to entities (against the stored entity tables) and mark the
+    batch linked: the last step of a batch, after its pairs and stories."""
+    EntityLinker(db).link(articles)
+    db.executemany("UPDATE articles SET linked=1 WHERE id=?", [(a.id,) for a in articles])
+
+
+def update_stories(store: SQLiteStore, stories: StoryIndex, touched: Iterable[str]) -> None:
+    """The ``stories`` rows (title, size, outlets, dates) of the stories ``touched`` (ids, in
+    order of first assignment: a new story's rowid is its creation order), marked dirty."""
     stamp = now()
     for story_id in touched:
         s = stories.story_rows(story_id)
@@ -222,7 +239,7 @@ def refresh(store: SQLiteStore, workers: int | None = None, threads: int = 1) ->
     done = (ordered_map(_derive, tasks, workers, initializer=limit_threads, initargs=(threads,)) if workers > 1
             else ((_derive(arg), tag) for arg, tag in tasks))
     for (views, fresh), (ids, befores, stories) in done:
-        _write_views(store, ids, befores, stories, views, fresh if embedder else None, embedder)
+        write_views(store, ids, befores, stories, views, fresh if embedder else None, embedder)
     return {"entities": entities, "stories": len(dirty)}
 
 
@@ -276,14 +293,20 @@ def _derive(task: tuple[list[tuple[list[Article], list[dict]]], tuple | None]) -
     return views, vectors.export(list(vectors.grown))
 
 
-def _views(stories: list[tuple[list[Article], list[dict]]]) -> list[tuple[list, dict]]:
-    """(timeline, comparison) of each story (no stored vectors; see :func:`_derive`)."""
+def derive_views(stories: list[tuple[list[Article], list[dict]]]) -> list[tuple[list, dict]]:
+    """(timeline, comparison) of each story — its members (dated by :func:`date_from_story`)
+    and its reuse pairs — with no stored vectors (see :func:`_derive`): pure, so it runs on a
+    cluster's workers as well as here."""
     return _derive((stories, None))[0]
 
 
-def _write_views(store: SQLiteStore, story_ids: list[str], befores: list[dict],
-                 stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]],
-                 vectors: tuple | None = None, embedder: str | None = None) -> None:
+def write_views(store: SQLiteStore, story_ids: list[str], befores: list[dict],
+                stories: list[tuple[list[Article], list[dict]]], views: list[tuple[list, dict]],
+                vectors: tuple | None = None, embedder: str | None = None) -> None:
+    """Store what :func:`derive_views` (or ``_derive``) gave for ``story_ids`` (one
+    transaction): the views, the members' dates where they differ from ``befores``
+    (:func:`date_from_story`) and the fresh sentence ``vectors`` of ``embedder``; the stories
+    are clean after it."""
     db, stamp = store.db, now()
     with store.transaction():
         if vectors is not None and embedder and len(vectors[0]):
@@ -310,4 +333,6 @@ def story_reuse(db, article_ids: list[str]) -> list[dict]:
         "ORDER BY seq", article_ids + article_ids)]
 
 
-__all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order"]
+__all__ = ["CorpusIndex", "link_batch", "link_unlinked", "refresh", "reset_links", "arrival_order",
+           "write_pairs", "update_stories", "link_entities", "date_from_story", "derive_views", "write_views",
+           "VIEW_BATCH"]

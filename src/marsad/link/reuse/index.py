@@ -282,6 +282,15 @@ class ReuseIndex:
 
 
     @classmethod
+    def judging_by(cls, df: CountMinSketch, params: ReuseParams | None = None) -> "ReuseIndex":
+        """An empty index that judges which passages are rare by ``df`` (document frequencies
+        counted elsewhere, e.g. summed over a cluster's partitions): enough for
+        :meth:`pairs_with`, which is given the candidates instead of finding them."""
+        index = cls(params)
+        index._df = df
+        return index
+
+    @classmethod
     def assemble(cls, entries: list[_Entry], doc_table: tuple[np.ndarray, np.ndarray],
                  unit_table: tuple[np.ndarray, np.ndarray], df: CountMinSketch,
                  params: ReuseParams | None = None) -> "ReuseIndex":

@@ -84,6 +84,10 @@ class StoryIndex:
     def n_stories(self) -> int:
         return sum(1 for s in self._stories if s.rows)
 
+    def article_ids(self) -> list[str]:
+        """Every indexed article, in the order it was assigned or placed (arrival order)."""
+        return [f.id for f in self._rows.feats]
+
     def story_of(self, article_id: str) -> str | None:
         row = self._rows.row_of.get(article_id)
         return None if row is None else self._stories[int(self._rows.story[row])].id
