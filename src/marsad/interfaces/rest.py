@@ -295,8 +295,7 @@ def _thread_limit(threads: int):
 
     A process runs Python on one core at a time (the GIL); anyio's default of 40 threads lets
     every queued request interleave with the others, so each waits for all of them: with a few
-    threads they queue instead, and the tail latency falls (bench/serve.py: search p99 ≈ 250 →
-    150 ms on 2 cores)."""
+    threads they queue instead, and the tail latency falls (bench/serve.py, docs/benchmarks.md)."""
     @asynccontextmanager
     async def lifespan(app):
         import anyio.to_thread

@@ -272,7 +272,7 @@ def _word_pattern(word: str) -> str:
         body += _cls(skeleton[0]) + "".join(inner + _cls(c) for c in skeleton[1:])
     else:
         body += "".join(map(_cls, core))
-    prefix = f"(?:[وف])?(?:(?:[وبكف])?{_cls('ا')}ل|لل|[بلك])?"
+    prefix = f"[وف]?(?:[وبكف]?{_cls('ا')}ل|لل|[بلك])?"
     return prefix + body
 
 
