@@ -389,3 +389,33 @@ def test_person_split_and_trim_keep_foreign_names_that_start_like_a_clitic():
     assert trim_person(["ويلمار", "بالديز"], [0.9, 0.3], Span(0, 2, "PER")).end == 2
     s = trim_person(["الأميرة", "ألِس"], [0.5, 0.9], Span(0, 2, "PER"))
     assert (s.start, s.end) == (1, 2)
+
+
+def test_build_triggers_counts_context_roles_by_stem_and_features_read_them(tmp_path):
+    from marsad.ner import build_triggers, features
+
+    # "الرئيس" precedes a person 3 times of 4 (once with a clitic: same stem), "وزارة" heads
+    # an organisation, "قال" follows a person; "في" (5 times) is once after a person, once
+    # before a place and once before an organisation.
+    sentences = [
+        (["قال", "الرئيس", "ماكرون"], ["O", "O", "B-PERS"]),
+        (["والرئيس", "بايدن", "قال"], ["O", "B-PERS", "O"]),
+        (["الرئيس", "ترامب", "في", "باريس"], ["O", "B-PERS", "O", "B-LOC"]),
+        (["الرئيس", "قال", "في", "وزارة", "الدفاع"], ["O", "O", "O", "B-ORG", "I-ORG"]),
+        (["في", "في", "في"], ["O", "O", "O"]),
+    ]
+    table = build_triggers.build(sentences, min_count=2, min_share=0.1)
+    assert table["رييس"] == [("PER<", 0.75)]
+    assert table["في"] == [("ORG<", 0.2), ("LOC<", 0.2), ("PER>", 0.2)]
+    assert ("PER>", 1 / 3) in table["قال"]
+    assert "وزاره" not in table  # seen once: below min_count
+    path = tmp_path / "triggers.tsv"
+    build_triggers.write(table, str(path), "a test")
+    try:
+        features.set_tables(triggers=str(path))
+        own, shared = features.token_features("للرئيس")
+        assert "trg_PER<=2" in own and "trg_PER<=2" in shared  # neighbours see it too
+        assert "trg_LOC<=1" in features.token_features("في")[0]
+        assert "-1:trg_PER<=2" in features.sentence_features(["الرئيس", "ماكرون"])[1]
+    finally:
+        features.set_tables()

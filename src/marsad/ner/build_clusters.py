@@ -29,22 +29,25 @@ from marsad.resources import data_path
 GRANULARITIES = (64, 512, 2048)
 
 
-def read_texts(path: str, limit: int | None = None):
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if limit is not None and i >= limit:
-                break
-            doc = json.loads(line)
-            yield "\n".join(x for x in (doc.get("title"), doc.get("text")) if x)
+def read_texts(paths: str | list[str], limit: int | None = None):
+    """Title and text of each record of the gzip JSONL files (``limit`` records per file)."""
+    for path in [paths] if isinstance(paths, str) else paths:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if limit is not None and i >= limit:
+                    break
+                doc = json.loads(line)
+                yield "\n".join(x for x in (doc.get("title"), doc.get("text")) if x)
 
 
-def build(corpus: str, out: str, min_count: int = 4, contexts: int = 6000, dims: int = 120,
+def build(corpus: str | list[str], out: str, min_count: int = 4, contexts: int = 6000, dims: int = 120,
           limit: int | None = None, embeddings: bool = False) -> dict:
     from scipy import sparse
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
 
-    docs = [[norm(t.text) for t in tokenize(text)] for text in read_texts(corpus, limit)]
+    sources = [corpus] if isinstance(corpus, str) else list(corpus)
+    docs = [[norm(t.text) for t in tokenize(text)] for text in read_texts(sources, limit)]
     counts = Counter(w for d in docs for w in d)
     vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
     index = {w: i for i, w in enumerate(vocab)}
@@ -80,7 +83,7 @@ def build(corpus: str, out: str, min_count: int = 4, contexts: int = 6000, dims:
     high, low = vectors > mean + std, vectors < mean - std
     lines = [
         "# Distributional word clusters (64/512/2048 k-means over PPMI-SVD context vectors),",
-        "# learnt by marsad.ner.build_clusters from the ANT Corpus v2.1 text (cite Chouigui et al., AJSE 2021).",
+        "# learnt by marsad.ner.build_clusters from " + ", ".join(Path(c).name for c in sources) + " (text not kept).",
         "# word<TAB>code" + ("<TAB>binarised embedding dimensions" if embeddings else ""),
     ]
     for i, w in enumerate(vocab):
@@ -94,7 +97,7 @@ def build(corpus: str, out: str, min_count: int = 4, contexts: int = 6000, dims:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Build distributional word clusters for NER features.")
-    ap.add_argument("corpus", help="gzip JSONL with a 'text' field (ANT Corpus)")
+    ap.add_argument("corpus", nargs="+", help="gzip JSONL files with a 'text' field (ANT Corpus, SaudiNewsNet)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--min-count", type=int, default=4)
     ap.add_argument("--limit", type=int, default=None)

@@ -80,9 +80,14 @@ def token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     entry = _clusters().get(key) or _clusters().get(_article_stem(key)) or _clusters().get(stem)
     if entry:
         (coarse, mid, fine), dims = entry
-        own.extend(("c64=" + coarse, "c512=" + mid, "c2k=" + fine))
+        codes = ("c64=" + coarse, "c512=" + mid, "c2k=" + fine)
+        own.extend(codes)
         own.extend("e" + d for d in dims)
-        shared.append("c512=" + mid)
+        shared.extend(c for c in codes if c.partition("=")[0] in NEIGHBOUR_CLUSTERS)
+    trig = _triggers().get(stem)
+    if trig:
+        own.extend(trig)
+        shared.extend(trig)
     labels = _corpus_label_features(token, key)
     if labels and CORPUS_LABEL_DROPOUT and zlib.crc32(key.encode("utf-8")) % 1000 < CORPUS_LABEL_DROPOUT * 1000:
         labels = ()
@@ -122,14 +127,28 @@ def _title(key: str) -> bool:
     return key in _title_keys() or clitics.split(key)[1] in _title_keys()
 
 
+#: The cluster granularities a token's neighbours see (its own features have all three).
+NEIGHBOUR_CLUSTERS = ("c512",)
+#: The cluster and trigger tables read (None: the shipped files under ``data/ner``).
+CLUSTERS_PATH: str | None = None
+TRIGGERS_PATH: str | None = None
+
+
+def _read_table(path: str | None, name: str) -> str:
+    from marsad.resources import data_path
+
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    return data_path(name).read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def _clusters() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     """word → ((coarse, middle, fine) cluster ids, binarised embedding dimensions)."""
-    from marsad.resources import data_path
-
     out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     try:
-        text = data_path("ner/clusters.tsv").read_text(encoding="utf-8")
+        text = _read_table(CLUSTERS_PATH, "ner/clusters.tsv")
     except FileNotFoundError:
         return out
     for line in text.splitlines():
@@ -137,6 +156,43 @@ def _clusters() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
             word, code, *rest = line.split("\t")
             out[word] = (tuple(code.split("/")), tuple(rest[0].split()) if rest else ())
     return out
+
+
+#: Trigger share → feature level (``trg_PER<=2``): strong and weak triggers.
+_TRIGGER_LEVELS = ((0.4, "2"), (0.0, "1"))
+
+
+@lru_cache(maxsize=1)
+def _triggers() -> dict[str, tuple[str, ...]]:
+    """stem → trigger features (``trg_PER<=2`` …) counted in the training annotations
+    (``marsad.ner.build_triggers``; ``data/ner/triggers.tsv``)."""
+    out: dict[str, tuple[str, ...]] = {}
+    try:
+        text = _read_table(TRIGGERS_PATH, "ner/triggers.tsv")
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, roles = line.split("\t")
+            feats = []
+            for item in roles.split():
+                role, share = item.rsplit(":", 1)
+                level = next(lv for lo, lv in _TRIGGER_LEVELS if float(share) >= lo)
+                feats.append(f"trg_{role}={level}")
+            out[word] = tuple(feats)
+    return out
+
+
+def set_tables(clusters: str | None = None, triggers: str | None = None,
+               neighbour_clusters: tuple[str, ...] | None = None) -> None:
+    """Read the cluster / trigger tables from other files (comparisons; None: the shipped
+    ones) and choose the neighbours' cluster granularities; the feature caches are emptied."""
+    global CLUSTERS_PATH, TRIGGERS_PATH, NEIGHBOUR_CLUSTERS
+    CLUSTERS_PATH, TRIGGERS_PATH = clusters, triggers
+    if neighbour_clusters is not None:
+        NEIGHBOUR_CLUSTERS = neighbour_clusters
+    for f in (_clusters, _triggers, token_features, _neighbour_features):
+        f.cache_clear()
 
 
 #: Off only to train the first-stage model that builds the corpus label table
