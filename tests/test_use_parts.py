@@ -95,3 +95,18 @@ def test_sentence_vectors_pool_a_clause_from_its_sentence():
     assert sorted(texts) == sorted([text, "عنوان", SENTENCES[1]])
     assert parts == [(texts.index(text), 0, cut)]
     assert len(vectors) == 4 and vectors.embedded == 4
+
+
+def test_int8_convolutions_keep_the_models_vectors():
+    pytest.importorskip("onnxruntime")
+    from marsad.text.embed import QuantizedUseEmbedder, UseEmbedder
+
+    quantized = QuantizedUseEmbedder()
+    assert quantized.name != UseEmbedder.name  # its vectors are stored apart
+    plain = UseEmbedder()(SENTENCES, cache=False)
+    whole = quantized(SENTENCES)
+    for q, p in zip(whole, plain):
+        assert 0.999 < cosine(q, p) < 0.999999  # int8, not the float32 products
+    _, pooled = quantized.encode_parts(SENTENCES, CLAUSES)
+    _, pooled32 = UseEmbedder().encode_parts(SENTENCES, CLAUSES)
+    assert all(cosine(q, p) > 0.999 for q, p in zip(pooled, pooled32))

