@@ -419,3 +419,22 @@ def test_build_triggers_counts_context_roles_by_stem_and_features_read_them(tmp_
         assert "-1:trg_PER<=2" in features.sentence_features(["الرئيس", "ماكرون"])[1]
     finally:
         features.set_tables()
+
+
+def test_cross_fitted_trigger_training_restores_the_tagging_table(tmp_path):
+    from marsad.ner import features
+    from marsad.ner.train import train
+
+    bio = tmp_path / "tiny.bio"
+    _write_bio(bio)
+    table = tmp_path / "triggers.tsv"
+    table.write_text("رييس\tPER<:0.75\n", encoding="utf-8")
+    try:
+        features.set_tables(triggers=str(table))
+        summary = train(str(bio), str(tmp_path / "m.crfsuite"), params={"max_iterations": 10},
+                        indomain_splits=(), trigger_folds=2)
+        assert summary["sentences"] == 4
+        assert features.TRIGGERS_PATH == str(table)
+        assert "trg_PER<=2" in features.token_features("الرئيس")[0]
+    finally:
+        features.set_tables()

@@ -58,12 +58,20 @@ def indomain_documents(
 def train(
     train_bio: str, out_path: str, params: dict | None = None, algorithm: str = "lbfgs", verbose: bool = False,
     indomain_splits=INDOMAIN_SPLITS, indomain_repeat: int = INDOMAIN_REPEAT, corpus_dir: str | None = None,
-    annotations: str | None = None, indomain_corpora=INDOMAIN_CORPORA,
+    annotations: str | None = None, indomain_corpora=INDOMAIN_CORPORA, trigger_folds: int = 0,
+    anercorp_sentences: int | None = None,
 ) -> dict:
     """Train on ``train_bio`` and write the model to ``out_path``; returns a summary dict.
 
     ``algorithm``/``params`` override the shipped settings (e.g. ``"ap"``, the averaged
-    perceptron, with ``{"max_iterations": 30}``) for comparisons.
+    perceptron, with ``{"max_iterations": 30}``) for comparisons; ``anercorp_sentences`` keeps
+    only the first sentences of ``train_bio`` (the quick dev protocol of ``dev_compare``).
+
+    ``trigger_folds`` > 1 cross-fits the trigger table (``build_triggers``): the documents are
+    dealt into that many folds and each fold's training features read a table counted on the
+    other folds, so a trigger's weight is learnt as it will be met at tagging time (a table
+    counted on the same labels makes the CRF trust it too much). Tagging reads the table of
+    ``features.TRIGGERS_PATH`` (or the shipped one), counted on all the training data.
     """
     import pycrfsuite
 
@@ -72,13 +80,16 @@ def train(
     t0 = time.time()
     features.set_corpus_labels(features.CORPUS_LABELS, features.CORPUS_LABELS_PATH,
                                dropout=features.TRAIN_CORPUS_LABEL_DROPOUT)
-    sentences = read_bio(train_bio)
+    sentences = read_bio(train_bio)[:anercorp_sentences]
     trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=verbose)
     docs = [sentences[i:i + DOC_SIZE] for i in range(0, len(sentences), DOC_SIZE)]
     extra = indomain_documents(indomain_splits, corpus_dir, annotations, indomain_corpora)
-    for doc in docs + extra * indomain_repeat:
-        for feats, (_, tags) in zip(document_features([tokens for tokens, _ in doc]), doc):
-            trainer.append(feats, tags)
+    if trigger_folds > 1:
+        _append_cross_fitted(trainer, docs, extra, indomain_repeat, trigger_folds)
+    else:
+        for doc in docs + extra * indomain_repeat:
+            for feats, (_, tags) in zip(document_features([tokens for tokens, _ in doc]), doc):
+                trainer.append(feats, tags)
     settings = dict(PARAMS if algorithm == "lbfgs" else {"feature.possible_transitions": True}, **(params or {}))
     features.set_corpus_labels(features.CORPUS_LABELS, features.CORPUS_LABELS_PATH)  # tagging sees them all
     trainer.set_params(settings)
@@ -101,6 +112,32 @@ def train(
         "size_bytes": os.path.getsize(out_path),
         "seconds": round(time.time() - t0, 1),
     }
+
+
+def _append_cross_fitted(trainer, docs, extra, repeat: int, folds: int) -> None:
+    """Append every document's features, each fold's read with a trigger table counted on the
+    other folds (``train(trigger_folds=…)``); the tagging table is restored afterwards."""
+    import tempfile
+
+    from marsad.ner import build_triggers, features
+
+    everything = docs + extra
+    tagging_table = features.TRIGGERS_PATH
+    with tempfile.TemporaryDirectory() as tmp:
+        for fold in range(folds):
+            rest = [s for i, d in enumerate(everything) if i % folds != fold for s in d]
+            path = os.path.join(tmp, f"triggers_{fold}.tsv")
+            # the other folds hold 1 - 1/folds of the data: the count threshold shrinks with it
+            build_triggers.write(build_triggers.build(rest, min_count=max(2, 5 * (folds - 1) // folds)),
+                                 path, "the other folds")
+            features.set_tables(features.CLUSTERS_PATH, path)
+            for i, doc in enumerate(everything):
+                if i % folds == fold:
+                    rows = list(zip(document_features([tokens for tokens, _ in doc]), doc))
+                    for _ in range(1 if i < len(docs) else repeat):
+                        for feats, (_, tags) in rows:
+                            trainer.append(feats, tags)
+    features.set_tables(features.CLUSTERS_PATH, tagging_table)
 
 
 def main(argv: list[str] | None = None) -> None:
