@@ -438,3 +438,18 @@ def test_cross_fitted_trigger_training_restores_the_tagging_table(tmp_path):
         assert "trg_PER<=2" in features.token_features("الرئيس")[0]
     finally:
         features.set_tables()
+
+
+def test_neighbour_cluster_granularities_can_be_chosen_and_reset():
+    from marsad.ner import features
+
+    word = next(w for w in ("قال", "الرئيس", "في") if features.cluster(w))
+    try:
+        features.set_tables(neighbour_clusters=("c64", "c512", "c2k"))
+        shared = features.token_features(word)[1]
+        assert {f.partition("=")[0] for f in shared if f.startswith("c")} >= {"c64", "c512", "c2k"}
+        features.set_tables()
+        kinds = {f.partition("=")[0] for f in features.token_features(word)[1] if f.startswith("c")}
+        assert "c512" in kinds and "c64" not in kinds and "c2k" not in kinds
+    finally:
+        features.set_tables()

@@ -3,7 +3,8 @@
 Per token: the normalised word, its clitic-stripped stem and proclitics, affixes, shape,
 word-frequency rarity (wordfreq), gazetteer membership (single words and BIO-style phrase
 matches), trigger words (titles, nationality adjectives, organisation heads), distributional
-word clusters learnt from unlabelled news, how a first-stage tagger labels the word across
+word clusters learnt from unlabelled news, trigger words counted in the training annotations
+(when a table is present; none is shipped), how a first-stage tagger labels the word across
 unlabelled news (corpus-level labels); and a ±2 window of the main ones.
 """
 from __future__ import annotations
@@ -127,8 +128,10 @@ def _title(key: str) -> bool:
     return key in _title_keys() or clitics.split(key)[1] in _title_keys()
 
 
-#: The cluster granularities a token's neighbours see (its own features have all three).
-NEIGHBOUR_CLUSTERS = ("c512",)
+#: The cluster granularities a token's neighbours see (its own features have all three); all
+#: three for the neighbours lost 1.1 F1 on dev (docs/models/ner.md, third pass).
+DEFAULT_NEIGHBOUR_CLUSTERS = ("c512",)
+NEIGHBOUR_CLUSTERS = DEFAULT_NEIGHBOUR_CLUSTERS
 #: The cluster and trigger tables read (None: the shipped files under ``data/ner``).
 CLUSTERS_PATH: str | None = None
 TRIGGERS_PATH: str | None = None
@@ -184,13 +187,12 @@ def _triggers() -> dict[str, tuple[str, ...]]:
 
 
 def set_tables(clusters: str | None = None, triggers: str | None = None,
-               neighbour_clusters: tuple[str, ...] | None = None) -> None:
+               neighbour_clusters: tuple[str, ...] = DEFAULT_NEIGHBOUR_CLUSTERS) -> None:
     """Read the cluster / trigger tables from other files (comparisons; None: the shipped
-    ones) and choose the neighbours' cluster granularities; the feature caches are emptied."""
+    ones) and choose the neighbours' cluster granularities; the feature caches are emptied.
+    No arguments: back to the shipped setting."""
     global CLUSTERS_PATH, TRIGGERS_PATH, NEIGHBOUR_CLUSTERS
-    CLUSTERS_PATH, TRIGGERS_PATH = clusters, triggers
-    if neighbour_clusters is not None:
-        NEIGHBOUR_CLUSTERS = neighbour_clusters
+    CLUSTERS_PATH, TRIGGERS_PATH, NEIGHBOUR_CLUSTERS = clusters, triggers, tuple(neighbour_clusters)
     for f in (_clusters, _triggers, token_features, _neighbour_features):
         f.cache_clear()
 

@@ -130,14 +130,14 @@ def _append_cross_fitted(trainer, docs, extra, repeat: int, folds: int) -> None:
             # the other folds hold 1 - 1/folds of the data: the count threshold shrinks with it
             build_triggers.write(build_triggers.build(rest, min_count=max(2, 5 * (folds - 1) // folds)),
                                  path, "the other folds")
-            features.set_tables(features.CLUSTERS_PATH, path)
+            features.set_tables(features.CLUSTERS_PATH, path, features.NEIGHBOUR_CLUSTERS)
             for i, doc in enumerate(everything):
                 if i % folds == fold:
                     rows = list(zip(document_features([tokens for tokens, _ in doc]), doc))
                     for _ in range(1 if i < len(docs) else repeat):
                         for feats, (_, tags) in rows:
                             trainer.append(feats, tags)
-    features.set_tables(features.CLUSTERS_PATH, tagging_table)
+    features.set_tables(features.CLUSTERS_PATH, tagging_table, features.NEIGHBOUR_CLUSTERS)
 
 
 def main(argv: list[str] | None = None) -> None:
