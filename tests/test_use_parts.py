@@ -125,3 +125,16 @@ def test_projections_are_cached_as_data(tmp_path, monkeypatch):
     assert isinstance(again, np.memmap) and np.array_equal(np.asarray(again[:50]), first[:50])
     files[0].write_bytes(b"not an array")  # a damaged cache is computed again, not trusted
     assert np.array_equal(use_parts._cached_projections(backend, 8192)[:50], first[:50])
+
+
+def test_int8_vectors_do_not_depend_on_the_texts_batched_with_them():
+    # engines batch sentences differently (one worker, two, Spark): a sentence's vector must not change
+    pytest.importorskip("onnxruntime")
+    from marsad.text.embed import QuantizedUseEmbedder
+
+    quantized = QuantizedUseEmbedder()
+    alone = quantized(SENTENCES[:1])
+    loud = "٪٪٪ " * 40 + "!!! 1000000000 " * 20  # a text with very different magnitudes in its rows
+    batched = quantized([SENTENCES[0], loud, SENTENCES[1]])
+    # (float32 products still differ in their last bits with the batch's size)
+    assert np.abs(alone[0] - batched[0]).max() < 1e-5
