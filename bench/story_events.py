@@ -67,7 +67,7 @@ def embedder_for(articles: list[Article]):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "heldout", "heldout2"), default="dev")
+    ap.add_argument("--split", choices=("dev", "heldout", "heldout2", "heldout3"), default="dev")
     ap.add_argument("--conditions", nargs="+", choices=CONDITIONS, default=list(CONDITIONS))
     ap.add_argument("--errors", action="store_true", help="list wrong splits and merges")
     ap.add_argument("--first-stage", action="store_true", help="the first-stage decision alone (the baseline)")
