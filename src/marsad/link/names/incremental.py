@@ -117,9 +117,17 @@ class EntityLinker:
         gone = set(affected) - taken
         if gone:
             self._merge_away(gone, assigned, old_entity)
-        self._set_entities(assigned)
+        # only mentions that changed entity are written: the stored rows and keys of the others
+        # stand (rewriting them made each batch cost the size of every entity it touched)
+        moved = [(e, r) for e, r in assigned if old_entity.get((r.article, r.index)) != e]
+        self._set_entities(moved)
+        left = sorted({old_entity[(r.article, r.index)] for _, r in moved
+                       if (r.article, r.index) in old_entity} - gone)
+        self.db.executemany("UPDATE entities SET dirty=1 WHERE id=?", [(e,) for e in left])  # lost mentions
         for entity_id, c in rows:
-            self._write_keys(entity_id, c.refs, c.alias)
+            new_refs = [r for r in c.refs if old_entity.get((r.article, r.index)) != entity_id]
+            if new_refs:
+                self._write_keys(entity_id, new_refs, c.alias)
 
     def _new_id(self, cluster: Cluster, taken: set[str]) -> str:
         base = _entity(cluster)["id"]
