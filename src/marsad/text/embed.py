@@ -78,18 +78,16 @@ class UseEmbedder:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         if not cache:
-            model = self._model()
-            return np.vstack([normalise_rows(np.asarray(model.encode(texts[i:i + self.batch])))
+            return np.vstack([self.encode_parts(texts[i:i + self.batch], [])[0]
                               for i in range(0, len(texts), self.batch)])
         # this call's vectors are collected first: evicting old entries below must not take
         # a vector this call still returns (a call may hold more texts than the cache)
         found = {t: _CACHE[t] for t in dict.fromkeys(texts) if t in _CACHE}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            model = self._model()
             for i in range(0, len(missing), self.batch):
                 chunk = missing[i:i + self.batch]
-                vecs = normalise_rows(np.asarray(model.encode(chunk)))
+                vecs = self.encode_parts(chunk, [])[0]
                 for t, v in zip(chunk, vecs):
                     found[t] = _CACHE[t] = v
             while len(_CACHE) > CACHE_SIZE:

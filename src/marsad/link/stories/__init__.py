@@ -424,7 +424,7 @@ def prepare(articles: Sequence[Article]) -> None:
 _RAGGED_FEATURES = {
     "event_days": np.int32, "keys": np.uint32, "weights": np.float32, "name_keys": np.uint32,
     "name_weights": np.float32, "numbers": np.uint32, "measures": np.uint64, "lead_names": np.uint32,
-    "ordinals": np.uint8, "lead_persons": np.uint32, "persons": np.uint32,
+    "ordinals": np.uint8, "lead_persons": np.uint32, "persons": np.uint32, "roles": np.int16, "act": np.int16,
 }
 
 

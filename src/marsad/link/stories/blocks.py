@@ -90,9 +90,13 @@ def assign_block(articles: Sequence[Article], pairs: Iterable[dict], own: set[st
     for p in pairs:
         by_article.setdefault(p["a"], []).append(p)
         by_article.setdefault(p["b"], []).append(p)
-    vectors = index.embed(articles)
-    for a, vec in zip(articles, vectors):
-        index.assign(a, by_article.get(a.id, ()), embedding=vec)
+    # features and vectors computed per article before the blocks were formed (a halo article
+    # is in two blocks: prepared once), as the local engine's linker takes them; the rest here
+    ready = [index.prepared(a) for a in articles]
+    fresh = iter(index.embed([a for a, r in zip(articles, ready) if r is None]))
+    for a, r in zip(articles, ready):
+        features, vec = r if r is not None else (None, next(fresh))
+        index.assign(a, by_article.get(a.id, ()), embedding=vec, features=features)
     out = []
     for a in articles:  # the stories at the end of the block: a later article may have merged two
         mine = a.id in own

@@ -64,7 +64,9 @@ def event_kind(text: str) -> int:
     forms = kinds()[1]
     for m in _WORD.finditer(strip_diacritics(text)):
         key = word_key(m.group())[0]
-        for form in (key, *(key[: -len(s)] for s in _SUFFIXES if key.endswith(s) and len(key) - len(s) >= 3)):
+        # a ta marbuta is a noun's ending, not the pronoun ه: "رحلة" (a journey) is not "رحل" (died)
+        suffixes = _SUFFIXES[:-1] if m.group().endswith("ة") else _SUFFIXES
+        for form in (key, *(key[: -len(s)] for s in suffixes if key.endswith(s) and len(key) - len(s) >= 3)):
             k = forms.get(form)
             if k is not None:
                 return k

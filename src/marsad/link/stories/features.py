@@ -68,10 +68,13 @@ class ArticleFeatures:
     ordinals: np.ndarray = None
     lead_persons: np.ndarray = None
     persons: np.ndarray = None
+    # who acts on whom in the first sentence and whether the act is refused (roles.py)
+    roles: np.ndarray = None
+    act: np.ndarray = None
 
     def __post_init__(self):
         for name, dtype in (("lead_names", np.uint32), ("ordinals", np.uint8), ("lead_persons", np.uint32),
-                            ("persons", np.uint32)):
+                            ("persons", np.uint32), ("roles", np.int16), ("act", np.int16)):
             if getattr(self, name) is None:
                 setattr(self, name, np.zeros(0, dtype))
 
@@ -279,7 +282,8 @@ def fallback_title(article: Article) -> str:
 def article_features(article: Article, find_names: bool = True) -> ArticleFeatures:
     """``find_names``: run the NER tagger when the article has no mentions layer."""
     from marsad.link.stories.event import event_signals
-    from marsad.link.stories.slots import article_ordinals, persons
+    from marsad.link.stories.roles import lead_act
+    from marsad.link.stories.slots import article_ordinals, first_sentence, persons
 
     event_days = _event_days(article)
     signals = event_signals(article)
@@ -287,6 +291,7 @@ def article_features(article: Article, find_names: bool = True) -> ArticleFeatur
     keys, weights, name_keys, name_weights = _content_keys(article, mentions)
     lead_persons, person_words = persons(article, mentions)
     has_title = bool(article.title and article.title.strip())
+    roles, act = lead_act(first_sentence(article.text))
     return ArticleFeatures(
         id=article.id,
         outlet=article.outlet,
@@ -307,6 +312,8 @@ def article_features(article: Article, find_names: bool = True) -> ArticleFeatur
         ordinals=article_ordinals(article),
         lead_persons=lead_persons,
         persons=person_words,
+        roles=roles,
+        act=act,
     )
 
 

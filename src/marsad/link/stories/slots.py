@@ -17,6 +17,9 @@ slot must agree:
   is not enough: both must lead with someone the other never names.
 * **kind** — kinds of event that are never one event (``kind_clashes.tsv``: a funeral and the
   killing it follows), even when the day is the same.
+* **direction** — the other party's act on the first one's agent ("Britain expels Russian
+  diplomats", "Moscow will expel British diplomats"), and the act refused against the act done
+  ("لم يسلم نفسه", "سلم نفسه"): :mod:`.roles`.
 
 A candidate story is vetoed when at least ``slot_veto_share`` (params.json: half) of its compared
 members that fill a slot clash with the article; members that fill none say nothing. Measured
@@ -30,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 
 from marsad.doc import Article
+from marsad.link.stories.roles import denied_act, reversed_roles
 from marsad.resources import lines
 from marsad.text.normalize import strip_diacritics
 
@@ -217,11 +221,12 @@ def kind_clash(a, b) -> bool | None:
 def slot_clash_share(f, members: list) -> float:
     """Share of the members that fill a slot the article fills too and clash on it (0 when none
     fills one)."""
-    if not len(f.ordinals) and not len(f.lead_persons) and f.kind < 0:
+    if not len(f.ordinals) and not len(f.lead_persons) and f.kind < 0 and not len(f.act):
         return 0.0
     judged = clashes = 0
     for m in members:
-        verdicts = [v for v in (ordinal_clash(f, m), counterpart_clash(f, m), kind_clash(f, m)) if v is not None]
+        verdicts = [v for v in (ordinal_clash(f, m), counterpart_clash(f, m), kind_clash(f, m),
+                                reversed_roles(f.roles, m.roles), denied_act(f.act, m.act)) if v is not None]
         if verdicts:
             judged += 1
             clashes += any(verdicts)
