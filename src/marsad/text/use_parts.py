@@ -10,8 +10,8 @@ encoding its tokens again.
 
 The part's rows within four tokens of its edges saw the sentence's neighbouring words rather than
 the text's edge, so a part's vector is close to, not equal to, the one of the part encoded alone
-(cosine 0.98 on average on ANT clauses; `bench/pipeline.py` and docs/benchmarks.md "Clause
-vectors"). A part whose tokens do not appear as one run in its text's tokens (the tokenizer cut
+(cosine 0.984 on average on ANT clauses, 1st percentile 0.914; `bench/clause_vectors.py`,
+docs/benchmarks.md "Pipeline throughput, third round"). A part whose tokens do not appear as one run in its text's tokens (the tokenizer cut
 its edge differently) is encoded alone.
 
 The texts' own vectors are computed with the same operations, in the same micro-batches, as
