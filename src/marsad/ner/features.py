@@ -150,15 +150,21 @@ def _read_table(path: str | None, name: str) -> str:
 def _clusters() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     """word → ((coarse, middle, fine) cluster ids, binarised embedding dimensions)."""
     out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for word, code, *rest in _table_rows(CLUSTERS_PATH, "ner/clusters.tsv"):
+        out[word] = (tuple(code.split("/")), tuple(rest[0].split()) if rest else ())
+    return out
+
+
+def _table_rows(path, name: str):
+    """The tab-split rows of a data table (``_read_table``), comments and blank lines skipped;
+    none when the table does not ship."""
     try:
-        text = _read_table(CLUSTERS_PATH, "ner/clusters.tsv")
+        text = _read_table(path, name)
     except FileNotFoundError:
-        return out
+        return
     for line in text.splitlines():
         if line and not line.startswith("#"):
-            word, code, *rest = line.split("\t")
-            out[word] = (tuple(code.split("/")), tuple(rest[0].split()) if rest else ())
-    return out
+            yield line.split("\t")
 
 
 #: Trigger share → feature level (``trg_PER<=2``): strong and weak triggers.
@@ -170,19 +176,13 @@ def _triggers() -> dict[str, tuple[str, ...]]:
     """stem → trigger features (``trg_PER<=2`` …) counted in the training annotations
     (``marsad.ner.build_triggers``; ``data/ner/triggers.tsv``)."""
     out: dict[str, tuple[str, ...]] = {}
-    try:
-        text = _read_table(TRIGGERS_PATH, "ner/triggers.tsv")
-    except FileNotFoundError:
-        return out
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            word, roles = line.split("\t")
-            feats = []
-            for item in roles.split():
-                role, share = item.rsplit(":", 1)
-                level = next(lv for lo, lv in _TRIGGER_LEVELS if float(share) >= lo)
-                feats.append(f"trg_{role}={level}")
-            out[word] = tuple(feats)
+    for word, roles in _table_rows(TRIGGERS_PATH, "ner/triggers.tsv"):
+        feats = []
+        for item in roles.split():
+            role, share = item.rsplit(":", 1)
+            level = next(lv for lo, lv in _TRIGGER_LEVELS if float(share) >= lo)
+            feats.append(f"trg_{role}={level}")
+        out[word] = tuple(feats)
     return out
 
 

@@ -78,15 +78,13 @@ class PartEncoder:
 
     def encode(self, texts: Sequence[str], parts: Sequence[Part] = ()) -> tuple[np.ndarray, np.ndarray]:
         use = self._use
-        dim = use._EMB_DIM
         ids = [self.tokens(t) for t in texts]
         # each part: its token run inside its text's tokens (without the markers), or encoded alone
         runs: list[tuple[int, int, int] | None] = []  # (text, first token, end token)
         alone: list[int] = []
         for k, (t, start, end) in enumerate(parts):
             inner = self.tokens(texts[t][start:end])[1:-1]
-            # the run starts at or after the token the part's offset falls in, roughly
-            at = _find(ids[t], inner, 1)
+            at = _find(ids[t], inner, 1)  # its first occurrence after the begin marker
             if at < 1 or at + len(inner) > len(ids[t]) - 1:
                 runs.append(None)
                 alone.append(k)

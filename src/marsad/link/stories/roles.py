@@ -78,12 +78,16 @@ def _negators() -> frozenset[str]:
 
 def party_of(key: str) -> int:
     """The party a story key names (0: none), trying the adjective's endings off it."""
-    parties = _parties()
-    if key in parties:
-        return parties[key]
-    for s in SUFFIXES:
-        if key.endswith(s) and len(key) - len(s) >= 3 and key[: -len(s)] in parties:
-            return parties[key[: -len(s)]]
+    return _lookup(key, _parties(), SUFFIXES)
+
+
+def _lookup(key: str, table: dict[str, int], suffixes) -> int:
+    """``table``'s value for ``key``, or for ``key`` less one of ``suffixes`` (a stem of 3+ letters left); 0: none."""
+    if key in table:
+        return table[key]
+    for s in suffixes:
+        if key.endswith(s) and len(key) - len(s) >= 3 and key[: -len(s)] in table:
+            return table[key[: -len(s)]]
     return 0
 
 
@@ -91,11 +95,9 @@ def _act_of(key: str, pivots: dict[str, int]) -> int:
     """The act a story key names (0: none); a conjunction the key kept ("وسلم") is tried off too,
     and the verb endings event.event_kind tries."""
     for k in (key, key[1:]) if key[:1] in "وف" and len(key) >= 4 else (key,):
-        if k in pivots:
-            return pivots[k]
-        for s in _VERB_SUFFIXES:
-            if k.endswith(s) and len(k) - len(s) >= 3 and k[: -len(s)] in pivots:
-                return pivots[k[: -len(s)]]
+        found = _lookup(k, pivots, _VERB_SUFFIXES)
+        if found:
+            return found
     return 0
 
 
